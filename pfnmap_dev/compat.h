@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference pfnmap_dev has to absorb, 5.10 to 7.3.
+ * Nothing else in the module tests LINUX_VERSION_CODE.
+ */
+#ifndef _PFNMAP_DEV_COMPAT_H
+#define _PFNMAP_DEV_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* vma->vm_flags became read-only in 6.3; writers must go through vm_flags_set(). */
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
+static inline void pfnmap_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void pfnmap_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#else
+static inline void pfnmap_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+
+static inline void pfnmap_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#endif
+
+/*
+ * The split hook was vm_operations_struct.split until 5.11 renamed it
+ * may_split; the signature did not change.
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+#define PFNMAP_VM_OPS_SPLIT_HOOK	split
+#else
+#define PFNMAP_VM_OPS_SPLIT_HOOK	may_split
+#endif
+
+#endif /* _PFNMAP_DEV_COMPAT_H */

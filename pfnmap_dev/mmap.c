@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mmap personalities of /dev/pfnmap and the vm_operations behind them.
+ * Each hook counts what the kernel asked of it: the probe reads the counters
+ * as the driver's side of the evidence.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+
+#include "compat.h"
+#include "pfnmap_dev.h"
+
+static struct pfnmap_file *pfnmap_vma_file(struct vm_area_struct *vma)
+{
+	return vma->vm_private_data;
+}
+
+/* Called for every copy of a VMA: fork, mremap, and each half of a split. */
+static void pfnmap_vm_open(struct vm_area_struct *vma)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vma);
+
+	pfnmap_count(pf, PFNMAP_CNT_VM_OPENS);
+	pfnmap_count(pf, PFNMAP_CNT_LIVE_VMAS);
+}
+
+static void pfnmap_vm_close(struct vm_area_struct *vma)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vma);
+
+	pfnmap_count(pf, PFNMAP_CNT_VM_CLOSES);
+	pfnmap_uncount(pf, PFNMAP_CNT_LIVE_VMAS);
+}
+
+static int pfnmap_vm_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vma);
+
+	pfnmap_count(pf, PFNMAP_CNT_SPLITS);
+	return pf->config.split_hook == PFNMAP_SPLIT_REFUSE ? -EINVAL : 0;
+}
+
+/*
+ * Called on the new VMA after its page tables were moved. Nothing tells the
+ * driver whether the old range stays mapped (MREMAP_DONTUNMAP): record where
+ * the VMA went so that the probe can see what the driver was told.
+ */
+static int pfnmap_vm_mremap(struct vm_area_struct *vma)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vma);
+
+	pfnmap_count(pf, PFNMAP_CNT_MREMAPS);
+	atomic64_set(&pf->counters.last_mremap_start, vma->vm_start);
+	atomic64_set(&pfnmap_dev_counters.last_mremap_start, vma->vm_start);
+	return pf->config.mremap_hook == PFNMAP_MREMAP_REFUSE ? -EINVAL : 0;
+}
+
+/*
+ * The pfn comes from the file offset, which mremap keeps consistent, never
+ * from the VMA size: a VMA that grew past the region must not reach memory
+ * beyond it, so such faults are counted and refused.
+ */
+static vm_fault_t pfnmap_vm_fault(struct vm_fault *vmf)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vmf->vma);
+	unsigned long region_pages = pfnmap_region.size >> PAGE_SHIFT;
+
+	pfnmap_count(pf, PFNMAP_CNT_FAULTS);
+	if (vmf->pgoff >= region_pages) {
+		pfnmap_count(pf, PFNMAP_CNT_OUT_OF_REGION_FAULTS);
+		pr_warn_ratelimited("fault at page %lu of a %lu-page region: SIGBUS\n",
+				    vmf->pgoff, region_pages);
+		return VM_FAULT_SIGBUS;
+	}
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      PHYS_PFN(pfnmap_region.phys) + vmf->pgoff);
+}
+
+#define PFNMAP_VM_OPS(fault_fn, mremap_fn, access_fn) {	\
+	.open = pfnmap_vm_open,					\
+	.close = pfnmap_vm_close,				\
+	.PFNMAP_VM_OPS_SPLIT_HOOK = pfnmap_vm_split,		\
+	.fault = fault_fn,					\
+	.mremap = mremap_fn,					\
+	.access = access_fn,					\
+}
+
+#define PFNMAP_MREMAP	pfnmap_vm_mremap
+#define PFNMAP_ACCESS	generic_access_phys
+
+/* Indexed by [has ->fault][has ->mremap][has ->access]; unset hooks stay NULL. */
+static const struct vm_operations_struct pfnmap_vm_ops[2][2][2] = {
+	{
+		{ PFNMAP_VM_OPS(NULL, NULL, NULL),
+		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_ACCESS) },
+		{ PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_ACCESS) },
+	}, {
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_ACCESS) },
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_ACCESS) },
+	},
+};
+
+const struct vm_operations_struct *
+pfnmap_vm_ops_for(const struct pfnmap_config *config)
+{
+	bool fault = config->insert == PFNMAP_INSERT_FAULT;
+	bool mremap = config->mremap_hook != PFNMAP_MREMAP_NONE;
+	bool access = config->flags & PFNMAP_CFG_ACCESS_PHYS;
+
+	return &pfnmap_vm_ops[fault][mremap][access];
+}
+
+static int pfnmap_insert_pages(struct vm_area_struct *vma)
+{
+	unsigned long addr, pfn = PHYS_PFN(pfnmap_region.phys) + vma->vm_pgoff;
+	int ret;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE, pfn++) {
+		ret = vm_insert_page(vma, addr, pfn_to_page(pfn));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int pfnmap_check_mmap(const struct pfnmap_config *config,
+			     struct vm_area_struct *vma)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long offset;
+
+	if (check_shl_overflow(vma->vm_pgoff, PAGE_SHIFT, &offset) ||
+	    offset > pfnmap_region.size || len > pfnmap_region.size - offset) {
+		pr_warn_ratelimited("mmap of %#lx bytes at offset page %#lx is outside the %#zx-byte region\n",
+				    len, vma->vm_pgoff, pfnmap_region.size);
+		return -EINVAL;
+	}
+	/* vmf_insert_pfn() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio does. */
+	if (config->insert == PFNMAP_INSERT_FAULT && !(vma->vm_flags & VM_SHARED)) {
+		pr_warn_ratelimited("the fault personality needs MAP_SHARED\n");
+		return -EINVAL;
+	}
+	if (config->insert == PFNMAP_INSERT_MIXED && !pfnmap_region_has_pages()) {
+		pr_warn_ratelimited("the mixed personality needs a region of kernel pages, not memmap=\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pfnmap_populate(const struct pfnmap_config *config,
+			   struct vm_area_struct *vma)
+{
+	switch (config->insert) {
+	case PFNMAP_INSERT_REMAP:
+		return remap_pfn_range(vma, vma->vm_start,
+				       PHYS_PFN(pfnmap_region.phys) + vma->vm_pgoff,
+				       vma->vm_end - vma->vm_start,
+				       vma->vm_page_prot);
+	case PFNMAP_INSERT_FAULT:
+		/* The same flags remap_pfn_range() sets; pfns come at fault time. */
+		pfnmap_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+		return 0;
+	case PFNMAP_INSERT_MIXED:
+		return pfnmap_insert_pages(vma);
+	}
+	return -EINVAL;
+}
+
+int pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pfnmap_file *pf = file->private_data;
+	int ret;
+
+	mutex_lock(&pf->lock);
+	ret = pfnmap_check_mmap(&pf->config, vma);
+	if (!ret)
+		ret = pfnmap_populate(&pf->config, vma);
+	if (ret)
+		goto out_unlock;
+
+	/*
+	 * remap_pfn_range() always sets VM_DONTEXPAND; clearing it afterwards is
+	 * the only way a driver gets a PFNMAP VMA without it.
+	 */
+	if (pf->config.flags & PFNMAP_CFG_KEEP_DONTEXPAND)
+		pfnmap_vm_flags_set(vma, VM_DONTEXPAND);
+	else
+		pfnmap_vm_flags_clear(vma, VM_DONTEXPAND);
+
+	/* Hooks only once the VMA is complete: a failed mmap never calls ->close. */
+	vma->vm_private_data = pf;
+	vma->vm_ops = pf->vm_ops;
+	pf->mapped = true;
+	pfnmap_count(pf, PFNMAP_CNT_MMAPS);
+	pfnmap_count(pf, PFNMAP_CNT_LIVE_VMAS);
+out_unlock:
+	mutex_unlock(&pf->lock);
+	return ret;
+}

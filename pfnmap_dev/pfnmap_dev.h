@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces between the parts of pfnmap_dev. */
+#ifndef _PFNMAP_DEV_H
+#define _PFNMAP_DEV_H
+
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "pfnmap_dev_uapi.h"
+
+struct pfnmap_region {
+	enum pfnmap_region_kind kind;
+	phys_addr_t phys;
+	size_t size;
+	void *pages_vaddr;		/* PFNMAP_REGION_PAGES only */
+	bool resource_claimed;		/* PFNMAP_REGION_MEMMAP only */
+};
+
+struct pfnmap_counter_set {
+	atomic64_t count[PFNMAP_CNT_NR];
+	atomic64_t last_mremap_start;
+};
+
+/* One per open file; VMAs made from the file point here via vm_private_data. */
+struct pfnmap_file {
+	struct mutex lock;		/* config and mapped */
+	struct pfnmap_config config;
+	bool mapped;			/* config is frozen after the first mmap */
+	/* Chosen by config: hooks a personality does not have stay NULL. */
+	const struct vm_operations_struct *vm_ops;
+	struct pfnmap_counter_set counters;
+};
+
+extern struct pfnmap_region pfnmap_region;
+extern struct pfnmap_counter_set pfnmap_dev_counters;
+
+int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
+		       unsigned long phys_size);
+void pfnmap_region_exit(void);
+bool pfnmap_region_has_pages(void);
+
+void pfnmap_count(struct pfnmap_file *pf, enum pfnmap_counter counter);
+void pfnmap_uncount(struct pfnmap_file *pf, enum pfnmap_counter counter);
+
+const struct vm_operations_struct *
+pfnmap_vm_ops_for(const struct pfnmap_config *config);
+int pfnmap_mmap(struct file *file, struct vm_area_struct *vma);
+
+#endif /* _PFNMAP_DEV_H */

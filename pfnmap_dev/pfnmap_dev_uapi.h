@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pfnmap_dev ioctl ABI, shared by the module and by userspace (pfnmap-probe).
+ *
+ * Every open file of /dev/pfnmap carries a configuration (the "personality")
+ * that decides how mmap() builds the mapping. It is set with
+ * PFNMAP_IOC_SET_CONFIG before the first mmap() of that file; later calls fail
+ * with EBUSY. Every structure starts with its own size so the ABI can grow:
+ * the module rejects sizes it does not know with EINVAL.
+ */
+#ifndef _UAPI_PFNMAP_DEV_H
+#define _UAPI_PFNMAP_DEV_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PFNMAP_DEV_ABI_VERSION	1
+
+/* How pages get into the VMA. */
+enum pfnmap_insert {
+	PFNMAP_INSERT_REMAP = 0,	/* remap_pfn_range() in ->mmap, like /dev/mem */
+	PFNMAP_INSERT_FAULT = 1,	/* VM_PFNMAP, vmf_insert_pfn() in ->fault, like vfio-pci */
+	PFNMAP_INSERT_MIXED = 2,	/* VM_MIXEDMAP, vm_insert_page() in ->mmap, like test_hmm */
+	PFNMAP_INSERT_NR
+};
+
+/* What the driver's vm_ops->mremap does; NONE leaves the hook unset. */
+enum pfnmap_mremap_hook {
+	PFNMAP_MREMAP_NONE = 0,
+	PFNMAP_MREMAP_TRACK = 1,	/* count the call, record the new start */
+	PFNMAP_MREMAP_REFUSE = 2,	/* return -EINVAL, like resctrl pseudo-lock */
+	PFNMAP_MREMAP_NR
+};
+
+/* What the driver's split hook (->may_split, ->split before 5.11) does. */
+enum pfnmap_split_hook {
+	PFNMAP_SPLIT_ALLOW = 0,		/* count the call, allow the split */
+	PFNMAP_SPLIT_REFUSE = 1,	/* count the call, return -EINVAL */
+	PFNMAP_SPLIT_NR
+};
+
+/* pfnmap_config.flags */
+#define PFNMAP_CFG_KEEP_DONTEXPAND	0x1	/* else VM_DONTEXPAND is cleared */
+#define PFNMAP_CFG_ACCESS_PHYS		0x2	/* vm_ops->access = generic_access_phys */
+#define PFNMAP_CFG_ALL_FLAGS		(PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS)
+
+struct pfnmap_config {
+	__u32 size;		/* sizeof(struct pfnmap_config) */
+	__u32 insert;		/* enum pfnmap_insert */
+	__u32 mremap_hook;	/* enum pfnmap_mremap_hook */
+	__u32 split_hook;	/* enum pfnmap_split_hook */
+	__u32 flags;		/* PFNMAP_CFG_* */
+	__u32 reserved;		/* must be zero */
+};
+
+/* Where the region lives; see the module parameters. */
+enum pfnmap_region_kind {
+	PFNMAP_REGION_PAGES = 0,	/* kernel pages allocated at load */
+	PFNMAP_REGION_MEMMAP = 1,	/* a memmap=-reserved physical range */
+	PFNMAP_REGION_NR
+};
+
+struct pfnmap_info {
+	__u32 size;		/* sizeof(struct pfnmap_info), set by the caller */
+	__u32 abi_version;	/* PFNMAP_DEV_ABI_VERSION */
+	__u32 region_kind;	/* enum pfnmap_region_kind */
+	__u32 region_has_pages;	/* struct pages back the region: mixed can map it */
+	__u64 region_size;	/* bytes; mmap offsets run from 0 to region_size */
+};
+
+/* Indexes into pfnmap_counters.count. */
+enum pfnmap_counter {
+	PFNMAP_CNT_OPENS = 0,
+	PFNMAP_CNT_RELEASES,
+	PFNMAP_CNT_MMAPS,
+	PFNMAP_CNT_VM_OPENS,
+	PFNMAP_CNT_VM_CLOSES,
+	PFNMAP_CNT_MREMAPS,
+	PFNMAP_CNT_SPLITS,
+	PFNMAP_CNT_FAULTS,
+	PFNMAP_CNT_OUT_OF_REGION_FAULTS,
+	PFNMAP_CNT_LIVE_VMAS,
+	PFNMAP_CNT_NR
+};
+
+#define PFNMAP_COUNTER_NAMES {						\
+	"opens", "releases", "mmaps", "vm_opens", "vm_closes", "mremaps",	\
+	"splits", "faults", "out_of_region_faults", "live_vmas"	\
+}
+
+struct pfnmap_counters {
+	__u32 size;		/* sizeof(struct pfnmap_counters), set by the caller */
+	__u32 nr_counters;	/* PFNMAP_CNT_NR, set by the module */
+	__u64 last_mremap_start;	/* new vm_start seen by the last ->mremap */
+	__u64 count[PFNMAP_CNT_NR];
+};
+
+#define PFNMAP_IOC_MAGIC	'P'
+#define PFNMAP_IOC_GET_INFO	_IOWR(PFNMAP_IOC_MAGIC, 0, struct pfnmap_info)
+#define PFNMAP_IOC_SET_CONFIG	_IOW(PFNMAP_IOC_MAGIC, 1, struct pfnmap_config)
+#define PFNMAP_IOC_GET_CONFIG	_IOWR(PFNMAP_IOC_MAGIC, 2, struct pfnmap_config)
+/* Counters of this open file (and of the VMAs made from it). */
+#define PFNMAP_IOC_FILE_COUNTERS _IOWR(PFNMAP_IOC_MAGIC, 3, struct pfnmap_counters)
+/* Counters of the whole device since load. */
+#define PFNMAP_IOC_DEV_COUNTERS	_IOWR(PFNMAP_IOC_MAGIC, 4, struct pfnmap_counters)
+
+/*
+ * The region holds, at every 8-byte aligned offset, this value: userspace can
+ * tell from any word which region offset it really reads.
+ */
+#define PFNMAP_PATTERN_MAGIC	0x50464e4d00000000ULL	/* "PFNM" */
+
+static inline __u64 pfnmap_pattern_word(__u64 region_offset)
+{
+	return PFNMAP_PATTERN_MAGIC ^ region_offset;
+}
+
+#endif /* _UAPI_PFNMAP_DEV_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The physical region behind /dev/pfnmap: contiguous kernel pages allocated at
+ * load, or a memmap=-reserved range of RAM that the kernel does not manage.
+ * Either way it is filled with pfnmap_pattern_word() so that userspace can
+ * check every word it reads against the region offset it should come from.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sizes.h>
+
+#include "pfnmap_dev.h"
+
+/* alloc_pages_exact() cannot go beyond the buddy allocator's largest order. */
+#define PFNMAP_MAX_PAGES_REGION	SZ_4M
+
+struct pfnmap_region pfnmap_region;
+
+static void pfnmap_fill_pattern(void *vaddr, size_t size)
+{
+	u64 *word = vaddr;
+	size_t off;
+
+	for (off = 0; off < size; off += sizeof(*word))
+		word[off / sizeof(*word)] = pfnmap_pattern_word(off);
+}
+
+static int pfnmap_region_init_pages(unsigned long size)
+{
+	if (!size || !PAGE_ALIGNED(size) || size > PFNMAP_MAX_PAGES_REGION) {
+		pr_warn("region_size=%#lx must be a non-zero multiple of %#lx up to %#x\n",
+			size, PAGE_SIZE, PFNMAP_MAX_PAGES_REGION);
+		return -EINVAL;
+	}
+	pfnmap_region.pages_vaddr = alloc_pages_exact(size, GFP_KERNEL | __GFP_NOWARN);
+	if (!pfnmap_region.pages_vaddr) {
+		pr_warn("cannot allocate %#lx contiguous bytes for the region\n", size);
+		return -ENOMEM;
+	}
+	pfnmap_region.kind = PFNMAP_REGION_PAGES;
+	pfnmap_region.phys = virt_to_phys(pfnmap_region.pages_vaddr);
+	pfnmap_region.size = size;
+	pfnmap_fill_pattern(pfnmap_region.pages_vaddr, size);
+	return 0;
+}
+
+static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
+{
+	unsigned long end;
+	void *vaddr;
+
+	if (!size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size) ||
+	    check_add_overflow(base, size, &end)) {
+		pr_warn("phys_base=%#lx phys_size=%#lx: both must be page aligned, size non-zero, no overflow\n",
+			base, size);
+		return -EINVAL;
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_warn("[%#lx-%#lx] overlaps System RAM; reserve it with memmap=%#lx$%#lx\n",
+			base, end - 1, size, base);
+		return -EINVAL;
+	}
+	if (region_intersects(base, size, IORESOURCE_MEM,
+			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
+		pr_warn("[%#lx-%#lx] is not entirely reserved RAM; boot with memmap=%#lx$%#lx\n",
+			base, end - 1, size, base);
+		return -EINVAL;
+	}
+	if (!request_mem_region(base, size, KBUILD_MODNAME)) {
+		pr_warn("[%#lx-%#lx] is already claimed by another driver\n",
+			base, end - 1);
+		return -EBUSY;
+	}
+	vaddr = memremap(base, size, MEMREMAP_WB);
+	if (!vaddr) {
+		release_mem_region(base, size);
+		pr_warn("cannot map [%#lx-%#lx] to fill it\n", base, end - 1);
+		return -ENOMEM;
+	}
+	pfnmap_fill_pattern(vaddr, size);
+	memunmap(vaddr);
+
+	pfnmap_region.kind = PFNMAP_REGION_MEMMAP;
+	pfnmap_region.phys = base;
+	pfnmap_region.size = size;
+	pfnmap_region.resource_claimed = true;
+	return 0;
+}
+
+int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
+		       unsigned long phys_size)
+{
+	if (phys_base && !phys_size) {
+		pr_warn("phys_base=%#lx given without phys_size\n", phys_base);
+		return -EINVAL;
+	}
+	if (phys_size)
+		return pfnmap_region_init_memmap(phys_base, phys_size);
+	return pfnmap_region_init_pages(pages_size);
+}
+
+void pfnmap_region_exit(void)
+{
+	if (pfnmap_region.pages_vaddr)
+		free_pages_exact(pfnmap_region.pages_vaddr, pfnmap_region.size);
+	if (pfnmap_region.resource_claimed)
+		release_mem_region(pfnmap_region.phys, pfnmap_region.size);
+	memset(&pfnmap_region, 0, sizeof(pfnmap_region));
+}
+
+/* vm_insert_page() needs struct pages that this module owns. */
+bool pfnmap_region_has_pages(void)
+{
+	return pfnmap_region.kind == PFNMAP_REGION_PAGES;
+}
