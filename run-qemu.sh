@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Boots kernels from the catalog in QEMU with pfnmap_dev and the probe, and prints the behaviour
+# table. Everything slow (fetch, kernel build, module and probe build) is cached.
+set -euo pipefail
+
+source "$(dirname "$0")/scripts/common.sh"
+source "$PFNMAP_TOP/scripts/kernel.sh"
+source "$PFNMAP_TOP/scripts/guest.sh"
+
+usage() {
+	cat <<EOF
+usage: $0 [options]
+  --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series)
+  --variant NAME      a what-if variant from kernels/variants.tsv (implies its series)
+  --matrix            every catalog series and every variant, then the report
+  --kernels "S1 S2"   several series (or SERIES+VARIANT columns), then the report
+  --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
+  --exec CMD          run CMD in the guest after insmod instead of the probe
+  --shell             an interactive shell in the guest after insmod
+  --boot-only         boot and reboot, nothing else (for timing)
+  --case GLOB         run only probe cases matching GLOB (repeatable)
+  --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
+  --memmap            reserve 16M at 0x10000000 with memmap= and load the module on it
+  --include PATH      add a file to the guest's /pfnmap (repeatable)
+  --append ARGS       extra kernel command line
+  --memory MB         guest memory (default 256)
+  --accel MODE        kvm, tcg or auto (default auto: kvm only with vmx/svm and /dev/kvm)
+  --timeout SECONDS   host-side limit for one guest (default 300)
+  --jobs N            parallel kernel build jobs (default: number of cores)
+  --results DIR       where results/<run-id>/ goes (default: ./results)
+  --rebuild           rebuild the kernel even when a cached build exists
+  --refresh           look for a newer Debian source package even when one is cached
+  --prune             remove cached sources and builds not used by the current catalog
+  -v, --verbose       show the guest console
+  -h, --help          this text
+exit codes: $EXIT_OK all cases expected; $EXIT_CHANGED some case changed, failed or new;
+  $EXIT_INFRA bad argument, missing tool, fetch or build failure; $EXIT_SPLAT kernel panic or
+  WARNING/BUG/Oops in the guest log; $EXIT_HANG guest timed out.
+cache: $PFNMAP_CACHE (set PFNMAP_CACHE or XDG_CACHE_HOME to move it)
+EOF
+}
+
+# Options, set by parse_args.
+series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
+memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
+probe_args=() includes=()
+
+need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
+
+parse_args() {
+	while (($#)); do
+		case $1 in
+		--kernel) need_value "$@"; series=$2; shift ;;
+		--variant) need_value "$@"; variant=$2; shift ;;
+		--matrix) matrix=1 ;;
+		--kernels) need_value "$@"; read -ra kernel_columns <<<"$2"; shift ;;
+		--kernel-tree) need_value "$@"; kernel_tree=$2; shift ;;
+		--exec) need_value "$@"; mode="exec"; exec_cmd=$2; shift ;;
+		--shell) mode=shell ;;
+		--boot-only) mode=boot ;;
+		--case) need_value "$@"; probe_args+=(--case "$2"); shift ;;
+		--module-args) need_value "$@"; module_args=$2; shift ;;
+		--memmap) append+=" memmap=16M\$0x10000000"
+			module_args+=" phys_base=0x10000000 phys_size=0x1000000" ;;
+		--include) need_value "$@"; includes+=("$2"); shift ;;
+		--append) need_value "$@"; append+=" $2"; shift ;;
+		--memory) need_value "$@"; memory=$2; shift ;;
+		--accel) need_value "$@"; accel=$2; shift ;;
+		--timeout) need_value "$@"; timeout_s=$2; shift ;;
+		--jobs) need_value "$@"; jobs=$2; shift ;;
+		--results) need_value "$@"; results_root=$2; shift ;;
+		--rebuild) export PFNMAP_REBUILD=1 ;;
+		--refresh) export PFNMAP_REFRESH=1 ;;
+		--prune) prune_cache; exit 0 ;;
+		-v | --verbose) verbose=1 ;;
+		-h | --help) usage; exit 0 ;;
+		*) die "unknown argument '$1' (see --help)" ;;
+		esac
+		shift
+	done
+	[[ $memory =~ ^[0-9]+$ ]] || die "--memory takes megabytes, not '$memory'"
+	[[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout takes seconds, not '$timeout_s'"
+	[[ $jobs =~ ^[0-9]+$ && $jobs -gt 0 ]] || die "--jobs takes a positive number, not '$jobs'"
+	if [[ -n $kernel_tree ]]; then
+		[[ -f $kernel_tree/Makefile && -d $kernel_tree/mm ]] || die "--kernel-tree $kernel_tree is not a kernel tree"
+		((matrix == 0)) || die "--kernel-tree and --matrix exclude each other"
+	fi
+	if [[ -n $variant ]]; then
+		local base
+		base=$(variant_series "$variant")
+		[[ -z $series || $series == "$base" ]] || die "variant $variant is based on $base, not $series"
+		series=$base
+	fi
+	[[ -n $series ]] && check_series "$series"
+	local column
+	for column in "${kernel_columns[@]}"; do
+		check_series "${column%%+*}"
+		[[ $column != *+* ]] || [[ $(variant_series "${column#*+}") == "${column%%+*}" ]] ||
+			die "variant ${column#*+} is not based on ${column%%+*}"
+	done
+	if [[ $mode == shell ]]; then verbose=1; fi
+	choose_accel "$accel" >/dev/null
+}
+
+variant_rows() { grep -v '^#' "$PFNMAP_TOP/kernels/variants.tsv" | grep -v '^[[:space:]]*$' || true; }
+
+variant_series() {
+	local row
+	row=$(variant_rows | awk -F'\t' -v v="$1" '$1 == v')
+	[[ -n $row ]] || die "unknown variant '$1' (kernels/variants.tsv: $(variant_rows | cut -f1 | tr '\n' ' '))"
+	cut -f2 <<<"$row"
+}
+
+variant_patches() {
+	variant_rows | awk -F'\t' -v v="$1" '$1 == v { print $3 }' | tr ',' '\n' |
+		sed "s|^|$PFNMAP_TOP/kernels/patches/|"
+}
+
+prune_cache() {
+	local keep entry package
+	keep=$(catalog_rows | cut -f2)
+	for entry in "$PFNMAP_CACHE"/src/* "$PFNMAP_CACHE"/build/*; do
+		[[ -e $entry ]] || continue
+		package=$(basename "$entry")
+		package=${package%%_*}
+		if ! grep -qxF "$package" <<<"$keep" || [[ $entry == *.tmp.* ]]; then
+			progress "removing $entry"
+			rm -rf "$entry"
+		fi
+	done
+	rm -rf "$PFNMAP_CACHE/module" "$PFNMAP_CACHE/probe"
+}
+
+# Source tree for one column: a catalog series, a variant of one, or the user's own tree.
+column_tree() {
+	local column_series=$1 column_variant=$2 tree patches
+	if [[ -n $kernel_tree ]]; then
+		realpath "$kernel_tree"
+		return
+	fi
+	tree=$(source_tree_for_series "$column_series")
+	if [[ -n $column_variant ]]; then
+		mapfile -t patches < <(variant_patches "$column_variant")
+		tree=$(patched_tree "$tree" "$column_variant-$(cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
+	fi
+	echo "$tree"
+}
+
+# A tree that is already configured and built is used as it is; anything else is built here.
+column_build() {
+	local tree=$1
+	if [[ -f $tree/arch/x86/boot/bzImage && -f $tree/Module.symvers && -f $tree/.config ]]; then
+		echo "$tree"
+		return
+	fi
+	built_kernel "$tree" "$jobs"
+}
+
+# Prepares one column (kernel, module, probe, initramfs) in its results dir.
+prepare_column() {
+	local dir=$1 column_series=$2 column_variant=$3 tree build module probe
+	mkdir -p "$dir"
+	tree=$(column_tree "$column_series" "$column_variant")
+	build=$(column_build "$tree")
+	module=$(built_module "$tree" "$build")
+	probe=$(built_probe)
+	{
+		echo "column=${column_series:-own}${column_variant:++$column_variant}"
+		echo "series=$column_series"
+		echo "variant=$column_variant"
+		cat "$build/.pfnmap-build" 2>/dev/null || echo "kernel_version=$(kernel_version_of_tree "$tree")"
+	} >"$dir/meta.env"
+	{
+		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
+		printf 'PROBE_ARGS=%q\n' "${probe_args[*]:-}"
+	} >"$dir/job.env"
+	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
+	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
+}
+
+boot_column() {
+	local dir=$1 start qemu_rc=0 code
+	start=$(date +%s.%N)
+	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel"))"
+	boot_guest "$dir" "$(cat "$dir/bzimage.path")" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
+		"$memory" "$timeout_s" "$append" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" ||
+		qemu_rc=$?
+	code=$(guest_exit_code "$dir" "$qemu_rc")
+	rm -f "$dir/initramfs.cpio" "$dir/initramfs.cpio.list"
+	printf 'exit_status=%s\nwall_seconds=%.2f\n' "$code" "$(echo "$(date +%s.%N) - $start" | bc)" >>"$dir/meta.env"
+	return "$code"
+}
+
+# Severity order for combining columns: infra > hang > splat > changed > ok.
+severity_rank() {
+	case $1 in
+	"$EXIT_INFRA") echo 4 ;; "$EXIT_HANG") echo 3 ;; "$EXIT_SPLAT") echo 2 ;;
+	"$EXIT_CHANGED") echo 1 ;; *) echo 0 ;;
+	esac
+}
+
+worse_code() {
+	if (($(severity_rank "$1") >= $(severity_rank "$2"))); then echo "$1"; else echo "$2"; fi
+}
+
+matrix_columns() {
+	local s v
+	for s in $(catalog_series); do
+		echo "$s"
+		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s { print $1 }'); do
+			echo "$s+$v"
+		done
+	done
+}
+
+print_report() {
+	local run_dir=$1
+	if "$PFNMAP_TOP/userspace/report/pfnmap-report" "$run_dir" >/dev/null; then
+		cat "$run_dir/report.md"
+		progress "report: $run_dir/report.md, report.html, report.json"
+	else
+		warn "the report could not be made from $run_dir"
+	fi
+}
+
+main() {
+	parse_args "$@"
+	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1
+	run_dir=$results_root/$(date +%Y%m%d-%H%M%S)-$$
+	if ((matrix)); then
+		mapfile -t columns < <(matrix_columns)
+		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
+	elif ((${#kernel_columns[@]})); then
+		columns=("${kernel_columns[@]}")
+		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
+	elif [[ -n $kernel_tree ]]; then
+		columns=(own)
+	else
+		columns=("${series:-$(catalog_default_series)}${variant:++$variant}")
+	fi
+	# Builds one after another (two cores), then the guests, up to $parallel at once.
+	for column in "${columns[@]}"; do
+		[[ $column == own ]] && { prepare_column "$run_dir/own" "" ""; continue; }
+		prepare_column "$run_dir/$column" "${column%%+*}" "$([[ $column == *+* ]] && echo "${column#*+}")"
+	done
+	for column in "${columns[@]}"; do
+		boot_column "$run_dir/$column" &
+		pids+=($!)
+		if ((${#pids[@]} >= parallel)); then
+			rc=0; wait "${pids[0]}" || rc=$?; code=$(worse_code "$code" "$rc"); pids=("${pids[@]:1}")
+		fi
+	done
+	for pid in "${pids[@]}"; do
+		rc=0; wait "$pid" || rc=$?; code=$(worse_code "$code" "$rc")
+	done
+	if [[ $mode == probe ]]; then
+		print_report "$run_dir"
+	elif [[ $mode == exec ]]; then
+		for column in "${columns[@]}"; do cat "$run_dir/$column/exec.txt" 2>/dev/null || true; done
+	fi
+	progress "results in $run_dir (exit $code)"
+	exit "$code"
+}
+
+main "$@"

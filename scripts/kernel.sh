@@ -1,0 +1,195 @@
+# shellcheck shell=bash
+# Kernel catalog, source fetching from Debian's archive and cached builds.
+# Needs common.sh. Cache layout under $PFNMAP_CACHE:
+#   apt/                     private apt state (sources list, lists, downloaded .debs)
+#   src/<package>_<version>/ unpacked source tree (read-only after publishing)
+#   build/<version>-<hash>/  kbuild output dir (O=), complete when it holds .pfnmap-build
+
+readonly CATALOG=$PFNMAP_TOP/kernels/catalog.tsv
+readonly CONFIG_FRAGMENT=$PFNMAP_TOP/kernels/config.fragment
+readonly DEBIAN_MIRROR=${PFNMAP_DEBIAN_MIRROR:-http://deb.debian.org}
+
+catalog_rows() { grep -v '^#' "$CATALOG" | grep -v '^[[:space:]]*$'; }
+catalog_series() { catalog_rows | cut -f1; }
+catalog_default_series() { catalog_rows | awk -F'\t' '$4 == "default" { print $1 }'; }
+
+catalog_field() {
+	local series=$1 column=$2
+	catalog_rows | awk -F'\t' -v s="$series" -v c="$column" '$1 == s { print $c; found = 1 } END { exit !found }'
+}
+
+check_series() {
+	catalog_field "$1" 1 >/dev/null ||
+		die "unknown kernel series '$1' (catalog: $(catalog_series | tr '\n' ' '))"
+}
+
+# "6.12.117-1" -> 6012; used to compare series and config "since" markers.
+version_number() {
+	local major minor
+	IFS=.- read -r major minor _ <<<"$1"
+	echo $((major * 1000 + ${minor:-0}))
+}
+
+apt_private() {
+	local tool=$1 dir=$PFNMAP_CACHE/apt
+	shift
+	"$tool" -q -o APT::Sandbox::User=root -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" -o Dir::State::Status=/dev/null \
+		-o Dir::Cache::Archives="$dir/archives" -o Dir::Cache="$dir/cache" \
+		-o APT::Architectures=amd64 -o Acquire::Languages=none "$@"
+}
+
+write_private_sources() {
+	local dir=$PFNMAP_CACHE/apt suite archive
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/cache"
+	catalog_rows | cut -f3 | tr ',' '\n' | sort -u | while read -r suite; do
+		archive=debian
+		[[ $suite == *-security ]] && archive=debian-security
+		echo "deb [trusted=yes] $DEBIAN_MIRROR/$archive $suite main"
+	done >"$dir/sources.list"
+}
+
+refresh_package_lists() {
+	write_private_sources
+	progress "updating private package lists (Debian: $(catalog_rows | cut -f3 | tr '\n' ' '))"
+	apt_private apt-get update >&2 || die "apt-get update of the private package lists failed"
+}
+
+newest_package_version() {
+	local package=$1
+	apt_private apt-cache madison "$package" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+		sort -V -r | head -n1
+}
+
+# Prints the path of an unpacked source tree for a series, fetching it when none is cached.
+source_tree_for_series() {
+	local series=$1 package tree
+	package=$(catalog_field "$series" 2)
+	tree=$(find "$PFNMAP_CACHE/src" -maxdepth 1 -name "${package}_*" ! -name '*.tmp.*' 2>/dev/null |
+		sort -V | tail -n1 || true)
+	if [[ -n $tree && ${PFNMAP_REFRESH:-0} != 1 ]]; then
+		echo "$tree"
+		return
+	fi
+	fetch_source "$package"
+}
+
+fetch_source() {
+	local package=$1 version deb staging final
+	ensure_host_tools apt-get dpkg-deb xz
+	require_free_space "$PFNMAP_CACHE" 4
+	refresh_package_lists
+	version=$(newest_package_version "$package")
+	[[ -n $version ]] || die "$package is not in the private package lists"
+	final=$PFNMAP_CACHE/src/${package}_$version
+	if [[ -d $final ]]; then
+		echo "$final"
+		return
+	fi
+	progress "downloading $package $version"
+	(cd "$PFNMAP_CACHE/apt/archives" && apt_private apt-get download "$package=$version" >&2) ||
+		die "download of $package=$version failed"
+	deb=$(ls "$PFNMAP_CACHE/apt/archives/${package}_${version//:/%3a}_"*.deb)
+	mkdir -p "$PFNMAP_CACHE/src"
+	sweep_stale_staging "$PFNMAP_CACHE/src"
+	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	progress "unpacking $package $version"
+	mkdir "$staging/deb" "$staging/tree"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$staging/deb" --wildcards '*.tar.xz' ||
+		die "cannot read $deb"
+	tar -xJf "$staging"/deb/usr/src/linux-source-*.tar.xz -C "$staging/tree" --strip-components=1 ||
+		die "cannot unpack the kernel tarball from $deb"
+	rm -rf "$staging/deb"
+	echo "$version" >"$staging/tree/.pfnmap-debian-version"
+	publish_dir "$staging/tree" "$final"
+	rm -rf "$staging" "$deb"
+	echo "$final"
+}
+
+# Applies a variant's patches to a private copy of the tree; prints the copy's path.
+patched_tree() {
+	local tree=$1 patch_hash=$2
+	shift 2
+	local final=$tree+$patch_hash staging patch
+	if [[ -d $final ]]; then
+		echo "$final"
+		return
+	fi
+	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	progress "copying $(basename "$tree") to apply $# patch(es)"
+	cp -a "$tree/." "$staging/"
+	for patch in "$@"; do
+		patch -d "$staging" -p1 --forward --batch --quiet <"$patch" >&2 ||
+			die "patch $(basename "$patch") does not apply to $(basename "$tree")"
+	done
+	publish_dir "$staging" "$final"
+	echo "$final"
+}
+
+fragment_lines_for() {
+	local kernel_version=$1 line option since
+	while IFS= read -r line; do
+		[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
+		option=${BASH_REMATCH[1]}
+		since=${BASH_REMATCH[3]:-0}
+		(($(version_number "$kernel_version") >= $(version_number "$since"))) && echo "$option"
+	done <"$CONFIG_FRAGMENT"
+}
+
+# The cache key: everything that changes the built kernel.
+build_hash() {
+	local tree=$1
+	{
+		basename "$tree"
+		cat "$CONFIG_FRAGMENT"
+		gcc --version | head -n1
+	} | sha256sum | cut -c1-12
+}
+
+kernel_version_of_tree() { make -s -C "$1" kernelversion 2>/dev/null; }
+
+configure_kernel() {
+	local tree=$1 out=$2 kernel_version=$3 option missing=()
+	make -s -C "$tree" O="$out" tinyconfig >/dev/null || die "make tinyconfig failed in $tree"
+	fragment_lines_for "$kernel_version" >>"$out/.config"
+	make -s -C "$tree" O="$out" olddefconfig >/dev/null 2>&1 || die "make olddefconfig failed in $tree"
+	while read -r option; do
+		grep -qxF "$option" "$out/.config" || missing+=("$option")
+	done < <(fragment_lines_for "$kernel_version")
+	((${#missing[@]} == 0)) ||
+		die "kernel $kernel_version dropped required config options: ${missing[*]}"
+}
+
+# Prints the build directory for a source tree, building it unless a complete one is cached.
+built_kernel() {
+	local tree=$1 jobs=$2 hash kernel_version final staging log
+	hash=$(build_hash "$tree")
+	kernel_version=$(kernel_version_of_tree "$tree")
+	final=$PFNMAP_CACHE/build/$(basename "$tree")-$hash
+	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
+		echo "$final"
+		return
+	fi
+	ensure_host_tools gcc make flex bison bc perl /usr/include/libelf.h /usr/include/openssl/ssl.h
+	require_free_space "$PFNMAP_CACHE" 3
+	mkdir -p "$PFNMAP_CACHE/build"
+	sweep_stale_staging "$PFNMAP_CACHE/build"
+	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	log=$staging/build.log
+	progress "configuring $kernel_version (tinyconfig + kernels/config.fragment)"
+	configure_kernel "$tree" "$staging" "$kernel_version"
+	progress "building $kernel_version with -j$jobs (log: $final/build.log)"
+	if ! make -C "$tree" O="$staging" -j"$jobs" bzImage modules >"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		die "kernel build failed for $(basename "$tree"); log kept in $log"
+	fi
+	{
+		echo "kernel_version=$kernel_version"
+		echo "debian_version=$(cat "$tree/.pfnmap-debian-version" 2>/dev/null || echo none)"
+		echo "config_hash=$hash"
+		echo "source=$tree"
+	} >"$staging/.pfnmap-build"
+	publish_dir "$staging" "$final"
+	progress "built $kernel_version into $final"
+	echo "$final"
+}

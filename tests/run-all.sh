@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The project's test suite (make check). Sections: host (no kernel needed), build (the module
+# against every catalog kernel and Debian's headers), qemu (guests on every catalog kernel).
+# With no argument all three run, in that order.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/lib.sh
+source scripts/common.sh
+source scripts/kernel.sh
+
+sections=("$@")
+((${#sections[@]})) || sections=(host build qemu)
+# The kernels the qemu section boots; the full matrix with variants is `make matrix`.
+read -ra qemu_series <<<"${PFNMAP_TEST_SERIES:-$(catalog_series | tr '\n' ' ')}"
+
+host_tests() {
+	ensure_host_tools shellcheck python3
+	check "shellcheck on every shell script" shellcheck -x run-qemu.sh .ci/run scripts/*.sh tests/*.sh \
+		tests/guest/*.sh tests/report/*.sh initramfs/init
+	check "userspace unit tests and host control cases" make -s -C userspace test
+	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
+	check "runner: exit codes for bad arguments and missing tools" bash tests/test_runner_args.sh
+}
+
+build_tests() {
+	local series
+	for series in "${qemu_series[@]}"; do
+		check "module builds with W=1 and no warnings against $series" bash tests/build-module.sh "$series"
+	done
+	check "module builds with W=1 and no warnings against Debian's linux-headers-amd64" \
+		bash tests/build-module.sh debian-headers
+	check "checkpatch.pl --strict is clean on pfnmap_dev/" bash tests/build-module.sh checkpatch
+}
+
+qemu_tests() {
+	local series
+	check "probe: every case expected on ${qemu_series[*]}" \
+		expect_exit "$EXIT_OK" ./run-qemu.sh --kernels "${qemu_series[*]}"
+	for series in "${qemu_series[@]}"; do
+		check "module load parameters and unload on $series (memmap= boot)" \
+			expect_exit "$EXIT_OK" ./run-qemu.sh --kernel "$series" --memmap \
+			--include tests/guest/module-load.sh --exec module-load.sh
+	done
+	check "probe on the memmap= region of the default kernel" expect_exit "$EXIT_OK" ./run-qemu.sh --memmap
+	check "runner: exit codes for a guest panic, a guest hang and an interrupted build" \
+		bash tests/test_runner_guests.sh
+}
+
+for section in "${sections[@]}"; do
+	case $section in
+	host) host_tests ;;
+	build) build_tests ;;
+	qemu) qemu_tests ;;
+	*) die "unknown test section '$section' (host, build, qemu)" ;;
+	esac
+done
+summary
