@@ -85,18 +85,12 @@ parse_args() {
 		[[ -f $kernel_tree/Makefile && -d $kernel_tree/mm ]] || die "--kernel-tree $kernel_tree is not a kernel tree"
 		((matrix == 0)) || die "--kernel-tree and --matrix exclude each other"
 	fi
-	if [[ -n $variant ]]; then
-		local base
-		base=$(variant_series "$variant")
-		[[ -z $series || $series == "$base" ]] || die "variant $variant is based on $base, not $series"
-		series=$base
-	fi
+	[[ -z $variant ]] || series=$(variant_series "$variant" "$series")
 	[[ -n $series ]] && check_series "$series"
 	local column
 	for column in "${kernel_columns[@]}"; do
 		check_series "${column%%+*}"
-		[[ $column != *+* ]] || [[ $(variant_series "${column#*+}") == "${column%%+*}" ]] ||
-			die "variant ${column#*+} is not based on ${column%%+*}"
+		[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
 	done
 	if [[ $mode == shell ]]; then verbose=1; fi
 	choose_accel "$accel" >/dev/null
@@ -104,16 +98,26 @@ parse_args() {
 
 variant_rows() { grep -v '^#' "$PFNMAP_TOP/kernels/variants.tsv" | grep -v '^[[:space:]]*$' || true; }
 
+# Prints the series a variant applies to: the one asked for, else the default series if the
+# variant has a row for it, else its only series.
 variant_series() {
-	local row
-	row=$(variant_rows | awk -F'\t' -v v="$1" '$1 == v')
-	[[ -n $row ]] || die "unknown variant '$1' (kernels/variants.tsv: $(variant_rows | cut -f1 | tr '\n' ' '))"
-	cut -f2 <<<"$row"
+	local name=$1 wanted=$2 all
+	all=$(variant_rows | awk -F'\t' -v v="$name" '$1 == v { print $2 }')
+	[[ -n $all ]] || die "unknown variant '$name' (kernels/variants.tsv: $(variant_rows | cut -f1 | sort -u | tr '\n' ' '))"
+	if [[ -n $wanted ]]; then
+		grep -qxF "$wanted" <<<"$all" || die "variant $name has no patch for $wanted (only: ${all//$'\n'/ })"
+		echo "$wanted"
+	elif grep -qxF "$(catalog_default_series)" <<<"$all"; then
+		catalog_default_series
+	else
+		head -n1 <<<"$all"
+	fi
 }
 
 variant_patches() {
-	variant_rows | awk -F'\t' -v v="$1" '$1 == v { print $3 }' | tr ',' '\n' |
-		sed "s|^|$PFNMAP_TOP/kernels/patches/|"
+	local name=$1 series=$2
+	variant_rows | awk -F'\t' -v v="$name" -v s="$series" '$1 == v && $2 == s { print $3 }' |
+		tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/patches/|"
 }
 
 prune_cache() {
@@ -140,7 +144,7 @@ column_tree() {
 	fi
 	tree=$(source_tree_for_series "$column_series")
 	if [[ -n $column_variant ]]; then
-		mapfile -t patches < <(variant_patches "$column_variant")
+		mapfile -t patches < <(variant_patches "$column_variant" "$column_series")
 		tree=$(patched_tree "$tree" "$column_variant-$(cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
 	fi
 	echo "$tree"
