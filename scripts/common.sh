@@ -45,10 +45,12 @@ require_free_space() {
 declare -A PACKAGE_FOR_TOOL=(
 	[qemu-system-x86_64]=qemu-system-x86 [busybox]=busybox-static [gcc]=build-essential
 	[make]=build-essential [flex]=flex [bison]=bison [bc]=bc [cpio]=cpio [xz]=xz-utils
-	[dpkg-deb]=dpkg [apt-get]=apt [perl]=perl [openssl]=openssl
+	[dpkg-deb]=dpkg [apt-get]=apt [perl]=perl [openssl]=openssl [shellcheck]=shellcheck
+	[python3]=python3 [chromium]=chromium
 )
 declare -A PACKAGE_FOR_FILE=(
 	[/usr/include/libelf.h]=libelf-dev [/usr/include/openssl/ssl.h]=libssl-dev
+	[/usr/lib/python3/dist-packages/yaml/__init__.py]=python3-yaml
 )
 
 # Installs what is missing when we are root on Debian, otherwise names the command to run.

@@ -14,12 +14,14 @@ sections=("$@")
 read -ra qemu_series <<<"${PFNMAP_TEST_SERIES:-$(catalog_series | tr '\n' ' ')}"
 
 host_tests() {
-	ensure_host_tools shellcheck python3
+	ensure_host_tools shellcheck python3 /usr/lib/python3/dist-packages/yaml/__init__.py
 	check "shellcheck on every shell script" shellcheck -x run-qemu.sh .ci/run scripts/*.sh tests/*.sh \
 		tests/guest/*.sh tests/report/*.sh initramfs/init
 	check "userspace unit tests and host control cases" make -s -C userspace test
 	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
 	check "runner: exit codes for bad arguments and missing tools" bash tests/test_runner_args.sh
+	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \
+		/usr/bin/python3 tests/check_workflow.py
 }
 
 build_tests() {
