@@ -92,6 +92,12 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
 				    config->split_hook, config->flags, config->reserved);
 		return -EINVAL;
 	}
+	/* generic_access_phys() ioremaps the pfn, which x86 refuses (and WARNs) for RAM. */
+	if ((config->flags & PFNMAP_CFG_ACCESS_PHYS) &&
+	    pfnmap_region.kind != PFNMAP_REGION_MEMMAP) {
+		pr_warn_ratelimited("->access needs a memmap= region, not kernel pages\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 

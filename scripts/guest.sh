@@ -2,8 +2,17 @@
 # Building what goes into the guest (module, probe, initramfs) and booting it.
 # Needs common.sh and kernel.sh.
 
-tree_hash() { (cd "$PFNMAP_TOP" && find "$@" -type f ! -name '*.o' ! -name '.*' -print0 | sort -z |
-	xargs -0 sha256sum | sha256sum | cut -c1-12); }
+# Hash of the source files under the given paths; build products (ignored by git) do not count.
+tree_hash() {
+	(
+		cd "$PFNMAP_TOP" || exit
+		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+			git ls-files -z --cached --others --exclude-standard -- "$@"
+		else
+			find "$@" -type f ! -name '*.o' ! -name '.*' -print0
+		fi | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12
+	)
+}
 
 # compile_module DIR TREE BUILD: builds the module with W=1 in a private copy of the sources
 # under DIR, so neither the kernel tree nor the checkout gets build products. Log: DIR/build.log.

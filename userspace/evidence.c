@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Evidence gathering: VmFlags from /proc/self/smaps, kernel log lines of
+ * concern from /dev/kmsg, and the module's counters.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "evidence.h"
+
+const char *const counter_names[PFNMAP_CNT_NR] = PFNMAP_COUNTER_NAMES;
+
+/* ---- smaps -------------------------------------------------------------- */
+
+/* A VMA header line starts "<hex>-<hex> "; attribute lines start with a name. */
+static bool parse_vma_header(const char *line, uintptr_t *start, uintptr_t *end)
+{
+	char *p;
+	unsigned long long s, e;
+
+	if (!isxdigit((unsigned char)line[0]))
+		return false;
+	s = strtoull(line, &p, 16);
+	if (*p != '-')
+		return false;
+	e = strtoull(p + 1, &p, 16);
+	if (*p != ' ')
+		return false;
+	*start = (uintptr_t)s;
+	*end = (uintptr_t)e;
+	return true;
+}
+
+/* Copy the flags collapsing runs of blanks, so evidence strings are stable. */
+static void copy_flags(char *dst, size_t len, const char *src, const char *src_end)
+{
+	size_t pos = 0;
+	bool blank = false;
+
+	while (src < src_end && isspace((unsigned char)*src))
+		src++;
+	for (; src < src_end && pos + 1 < len; src++) {
+		if (isspace((unsigned char)*src)) {
+			blank = true;
+			continue;
+		}
+		if (blank && pos + 2 < len)
+			dst[pos++] = ' ';
+		blank = false;
+		dst[pos++] = *src;
+	}
+	dst[pos] = '\0';
+}
+
+int smaps_parse(const char *text, struct vma_info *out, int max)
+{
+	const char *line = text;
+	int nr = 0;
+	bool in_vma = false;
+
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		const char *end = eol ? eol : line + strlen(line);
+		uintptr_t s, e;
+
+		if (parse_vma_header(line, &s, &e)) {
+			in_vma = nr < max;
+			if (in_vma) {
+				out[nr].start = s;
+				out[nr].end = e;
+				out[nr].flags[0] = '\0';
+				nr++;
+			}
+		} else if (!strncmp(line, "VmFlags:", 8)) {
+			if (!nr && !in_vma)
+				return -1;
+			if (in_vma)
+				copy_flags(out[nr - 1].flags, sizeof(out[nr - 1].flags),
+					   line + 8, end);
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return nr;
+}
+
+void vmflags_for_range(const struct vma_info *vmas, int nr, uintptr_t start,
+		       size_t len, char *buf, size_t buflen)
+{
+	size_t pos = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr; i++) {
+		int w;
+
+		if (vmas[i].end <= start || vmas[i].start >= start + len)
+			continue;
+		w = snprintf(buf + pos, buflen - pos, "%s%s", pos ? " | " : "",
+			     vmas[i].flags);
+		if (w < 0 || pos + (size_t)w >= buflen)
+			break;
+		pos += (size_t)w;
+	}
+	if (!pos)
+		snprintf(buf, buflen, "-");
+}
+
+static char *read_whole_file(const char *path)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (cap - len < 4096) {
+			char *n = realloc(buf, cap * 2);
+
+			if (!n)
+				break;
+			buf = n;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+void vmflags_snapshot(const struct range ranges[RANGE_NR],
+		      char out[RANGE_NR][PROBE_FLAGS_LEN])
+{
+	enum { MAX_VMAS = 160 };	/* a case child has a few dozen */
+	struct vma_info *vmas = calloc(MAX_VMAS, sizeof(*vmas));
+	char *text = read_whole_file("/proc/self/smaps");
+	int nr = -1, i;
+
+	if (vmas && text)
+		nr = smaps_parse(text, vmas, MAX_VMAS);
+	for (i = 0; i < RANGE_NR; i++) {
+		out[i][0] = '\0';
+		if (!ranges[i].len)
+			continue;
+		if (nr < 0)
+			snprintf(out[i], PROBE_FLAGS_LEN, "?");
+		else
+			vmflags_for_range(vmas, nr, ranges[i].start, ranges[i].len,
+					  out[i], PROBE_FLAGS_LEN);
+	}
+	free(text);
+	free(vmas);
+}
+
+/* ---- /dev/kmsg ----------------------------------------------------------- */
+
+int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char probe[8192];
+
+	if (fd < 0)
+		return -1;
+	/* Some setups open fine but refuse reads (dmesg_restrict): find out now. */
+	kmsg_skip_to_end(fd);
+	if (read(fd, probe, sizeof(probe)) < 0 && errno != EAGAIN && errno != EPIPE) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void kmsg_skip_to_end(int fd)
+{
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+}
+
+bool kmsg_line_of_concern(const char *msg)
+{
+	static const char *const needles[] = {
+		"WARNING", "BUG", "Oops", "Bad rss-counter", "page_table_check",
+		"x86/PAT", "Bad page",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
+		const char *p = msg;
+
+		/* Whole words only at the front: "DEBUG_VM" is not a "BUG". */
+		while ((p = strstr(p, needles[i]))) {
+			if (p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+				return true;
+			p++;
+		}
+	}
+	return false;
+}
+
+int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total)
+{
+	char rec[8192];
+	int stored = 0;
+
+	*nr_total = 0;
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r = read(fd, rec, sizeof(rec) - 1);
+		char *msg, *nl;
+
+		if (r < 0 && errno == EPIPE)
+			continue;	/* records were overwritten; keep reading */
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		rec[r] = '\0';
+		/* "prio,seq,usec,flags[,...];message\n continuation..." */
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!kmsg_line_of_concern(msg))
+			continue;
+		(*nr_total)++;
+		if (stored < max)
+			copy_str(lines[stored++], PROBE_KMSG_LEN, msg);
+	}
+	return stored;
+}
+
+/* ---- module counters ----------------------------------------------------- */
+
+int counters_read(int fd, unsigned long request, struct pfnmap_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	if (ioctl(fd, request, c) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Evidence besides the outcome: smaps VmFlags, kernel log, module counters. */
+#ifndef PFNMAP_EVIDENCE_H
+#define PFNMAP_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe.h"
+
+struct vma_info {
+	uintptr_t start, end;
+	char flags[PROBE_FLAGS_LEN];	/* the VmFlags: value, single-spaced */
+};
+
+/*
+ * Parse smaps text into @out (at most @max entries). Returns the number of
+ * VMAs found, or -1 if the text is malformed (a VmFlags line with no header).
+ */
+int smaps_parse(const char *text, struct vma_info *out, int max);
+
+/*
+ * VmFlags of every VMA intersecting [start, start+len), joined with " | ";
+ * "-" when none does (the range is unmapped).
+ */
+void vmflags_for_range(const struct vma_info *vmas, int nr, uintptr_t start,
+		       size_t len, char *buf, size_t buflen);
+
+/* Read /proc/self/smaps and fill one slot per range (len 0: leave ""). */
+struct range { uintptr_t start; size_t len; };
+void vmflags_snapshot(const struct range ranges[RANGE_NR],
+		      char out[RANGE_NR][PROBE_FLAGS_LEN]);
+
+/* /dev/kmsg: -1 when it cannot be read; the caller notes that once. */
+int kmsg_open(void);
+void kmsg_skip_to_end(int fd);
+/* New lines of concern since kmsg_skip_to_end(); returns how many were stored. */
+int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total);
+bool kmsg_line_of_concern(const char *msg);
+
+/* PFNMAP_IOC_*_COUNTERS with the size field set; 0 or -errno. */
+int counters_read(int fd, unsigned long request, struct pfnmap_counters *c);
+
+extern const char *const counter_names[PFNMAP_CNT_NR];
+
+#endif

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expectations file and kernel version ranges.
+ *
+ *   # comment
+ *   <case-glob>  <version-range>  <outcome ...rest of the line...>
+ *
+ * The glob is matched with fnmatch(3) against "<mapping>:<operation>"; the
+ * range against the running kernel's release. General lines come first: the
+ * LAST matching line wins, so a specific line further down overrides them.
+ */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+
+bool kver_parse(const char *s, struct kver *out)
+{
+	unsigned int i = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (i < 3 && isdigit((unsigned char)*s)) {
+		unsigned long n = 0;
+
+		while (isdigit((unsigned char)*s)) {
+			n = n * 10 + (unsigned long)(*s - '0');
+			if (n > 1000000)
+				return false;
+			s++;
+		}
+		out->v[i++] = (unsigned int)n;
+		if (*s != '.' || !isdigit((unsigned char)s[1]))
+			break;
+		s++;
+	}
+	out->given = i;
+	return i > 0;
+}
+
+static int kver_cmp(const struct kver *a, const struct kver *b, unsigned int parts)
+{
+	unsigned int i;
+
+	for (i = 0; i < parts; i++) {
+		if (a->v[i] != b->v[i])
+			return a->v[i] < b->v[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+static int bound_holds(const struct kver *v, const char *bound, size_t len)
+{
+	char text[32], *p = text;
+	struct kver b;
+	int cmp;
+	enum { LT, LE, GT, GE, EQ } op;
+
+	if (!len || len >= sizeof(text))
+		return -1;
+	memcpy(text, bound, len);
+	text[len] = '\0';
+	if (!strncmp(p, ">=", 2)) {
+		op = GE;
+		p += 2;
+	} else if (!strncmp(p, "<=", 2)) {
+		op = LE;
+		p += 2;
+	} else if (!strncmp(p, "==", 2)) {
+		op = EQ;
+		p += 2;
+	} else if (*p == '>') {
+		op = GT;
+		p++;
+	} else if (*p == '<') {
+		op = LT;
+		p++;
+	} else if (*p == '=') {
+		op = EQ;
+		p++;
+	} else {
+		return -1;
+	}
+	/* The bound must be a bare version: "6.17", not "6.17-rc1". */
+	if (!kver_parse(p, &b))
+		return -1;
+	for (; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+	cmp = kver_cmp(v, &b, op == EQ ? b.given : 3);
+	switch (op) {
+	case LT: return cmp < 0;
+	case LE: return cmp <= 0;
+	case GT: return cmp > 0;
+	case GE: return cmp >= 0;
+	case EQ: return cmp == 0;
+	}
+	return -1;
+}
+
+int kver_in_range(const struct kver *v, const char *range)
+{
+	const char *p = range;
+	int all = 1;
+
+	if (!strcmp(range, "*"))
+		return 1;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int r = bound_holds(v, p, len);
+
+		if (r < 0)
+			return -1;
+		if (!r)
+			all = 0;	/* keep going: a later malformed bound is still an error */
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return all;
+}
+
+static char *dup_span(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/* Outcomes are compared as text: "ret=ok   old=zero" means "ret=ok old=zero". */
+static void squeeze_blanks(char *s)
+{
+	char *d = s, *start = s;
+	bool blank = false;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t') {
+			blank = true;
+			continue;
+		}
+		if (blank && d != start)
+			*d++ = ' ';
+		blank = false;
+		*d++ = *s;
+	}
+	*d = '\0';
+}
+
+static const char *skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static size_t word_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && !isspace((unsigned char)s[n]))
+		n++;
+	return n;
+}
+
+int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
+{
+	const char *p = skip_blank(line), *glob, *range, *outcome;
+	size_t glob_len, range_len, out_len;
+	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
+	char *range_copy;
+
+	memset(e, 0, sizeof(*e));
+	if (!*p || *p == '#' || *p == '\n' || *p == '\r')
+		return 0;
+	glob = p;
+	glob_len = word_len(p);
+	range = skip_blank(glob + glob_len);
+	range_len = word_len(range);
+	outcome = skip_blank(range + range_len);
+	out_len = strcspn(outcome, "\r\n");
+	while (out_len && isspace((unsigned char)outcome[out_len - 1]))
+		out_len--;
+	if (!range_len || !out_len) {
+		snprintf(err, errlen, "want \"<case-glob> <version-range> <outcome>\"");
+		return -1;
+	}
+	range_copy = dup_span(range, range_len);
+	if (!range_copy || kver_in_range(&probe_version, range_copy) < 0) {
+		snprintf(err, errlen, "bad version range \"%.*s\"", (int)range_len, range);
+		free(range_copy);
+		return -1;
+	}
+	e->glob = dup_span(glob, glob_len);
+	e->range = range_copy;
+	e->outcome = dup_span(outcome, out_len);
+	if (e->outcome)
+		squeeze_blanks(e->outcome);
+	if (!e->glob || !e->outcome) {
+		snprintf(err, errlen, "out of memory");
+		free(e->glob);
+		free(e->range);
+		free(e->outcome);
+		return -1;
+	}
+	return 1;
+}
+
+bool expect_add_line(struct expect_set *set, const char *line, int lineno,
+		     char *err, size_t errlen)
+{
+	struct expectation e;
+	int r = expect_parse_line(line, &e, err, errlen);
+
+	if (r <= 0)
+		return r == 0;
+	if (set->nr == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 256;
+		struct expectation *n = realloc(set->items, cap * sizeof(*n));
+
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		set->items = n;
+		set->cap = cap;
+	}
+	e.line = lineno;
+	set->items[set->nr++] = e;
+	return true;
+}
+
+bool expect_load(struct expect_set *set, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	int lineno = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return false;
+	}
+	snprintf(set->path, sizeof(set->path), "%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char why[160];
+
+		lineno++;
+		if (!expect_add_line(set, line, lineno, why, sizeof(why))) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			fclose(f);
+			return false;
+		}
+	}
+	fclose(f);
+	return true;
+}
+
+void expect_free(struct expect_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		free(set->items[i].glob);
+		free(set->items[i].range);
+		free(set->items[i].outcome);
+	}
+	free(set->items);
+	memset(set, 0, sizeof(*set));
+}
+
+const char *expect_lookup(const struct expect_set *set, const char *case_id,
+			  const struct kver *v)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		const struct expectation *e = &set->items[i];
+
+		if (fnmatch(e->glob, case_id, 0) == 0 && kver_in_range(v, e->range) == 1)
+			found = e->outcome;
+	}
+	return found;
+}

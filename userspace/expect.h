@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Expectations: "<case-glob> <version-range> <outcome>", last match wins. */
+#ifndef PFNMAP_EXPECT_H
+#define PFNMAP_EXPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kver {
+	unsigned int v[3];	/* major, minor, patch */
+	unsigned int given;	/* how many of them the text spelled out */
+};
+
+/* "6.18.44-fc-v782" -> 6.18.44; suffixes (-rc7, +, ~rc7, -amd64) ignored. */
+bool kver_parse(const char *s, struct kver *out);
+
+/*
+ * "*" or comma-joined bounds: ">=5.13,<6.17", "=6.1" (equal in the parts
+ * given: 6.1 matches 6.1.x), ">6.12", "<=7.2". All bounds must hold.
+ * Returns 1 in range, 0 not, -1 malformed.
+ */
+int kver_in_range(const struct kver *v, const char *range);
+
+struct expectation {
+	char *glob;
+	char *range;
+	char *outcome;
+	int line;
+};
+
+struct expect_set {
+	struct expectation *items;
+	size_t nr, cap;
+	char path[512];
+};
+
+/*
+ * Parse one line into @e (strings are allocated). Returns 1 for an
+ * expectation, 0 for a blank/comment line, -1 for a malformed line with
+ * @err describing why.
+ */
+int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen);
+
+/* Load a file; false with @err set on the first malformed line. */
+bool expect_load(struct expect_set *set, const char *path, char *err, size_t errlen);
+bool expect_add_line(struct expect_set *set, const char *line, int lineno,
+		     char *err, size_t errlen);
+void expect_free(struct expect_set *set);
+
+/* The outcome of the last line whose glob and range match; NULL if none. */
+const char *expect_lookup(const struct expect_set *set, const char *case_id,
+			  const struct kver *v);
+
+#endif

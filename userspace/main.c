@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnmap-probe: what do mremap() and friends do to a driver's VM_PFNMAP /
+ * VM_MIXEDMAP mapping on this kernel, compared with ordinary mappings?
+ *
+ * KTAP on stdout, kselftest exit codes (0 all passed, 1 something failed,
+ * 4 everything skipped), optional JSON document with all the evidence.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evidence.h"
+#include "expect.h"
+#include "output.h"
+#include "probe.h"
+
+#define TMPFS_MAGIC_NR	0x01021994
+#define MAX_CASE_GLOBS	64
+#define DEFAULT_TIMEOUT	10
+
+struct options {
+	const char *globs[MAX_CASE_GLOBS];
+	int nr_globs;
+	const char *json_path;
+	const char *expect_path;
+	const char *device_path;
+	const char *release;	/* judge as if running this kernel */
+	bool list, verbose;
+	int timeout_sec;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: pfnmap-probe [options]\n"
+	      "  --list              print the case ids and exit\n"
+	      "  --case GLOB         run only cases whose id matches (repeatable)\n"
+	      "  --json PATH         write one JSON document with every case\n"
+	      "  --expect PATH       expectations file (default: expectations.txt\n"
+	      "                      next to the executable, if there is one)\n"
+	      "  --device PATH       the pfnmap device (default /dev/pfnmap)\n"
+	      "  --timeout SEC       per-case limit before the case is killed (10)\n"
+	      "  --kernel-release R  judge outcomes as if the kernel were R\n"
+	      "  -v, --verbose       explain every case in KTAP diagnostics\n"
+	      "Case ids are <mapping>:<operation>. Exit: 0 pass, 1 fail, 4 all skipped.\n",
+	      f);
+}
+
+static bool parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "kernel-release", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->device_path = "/dev/pfnmap";
+	o->timeout_sec = DEFAULT_TIMEOUT;
+	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': o->list = true; break;
+		case 'c':
+			if (o->nr_globs == MAX_CASE_GLOBS) {
+				fprintf(stderr, "pfnmap-probe: too many --case\n");
+				return false;
+			}
+			o->globs[o->nr_globs++] = optarg;
+			break;
+		case 'j': o->json_path = optarg; break;
+		case 'e': o->expect_path = optarg; break;
+		case 'd': o->device_path = optarg; break;
+		case 't':
+			o->timeout_sec = atoi(optarg);
+			if (o->timeout_sec <= 0) {
+				fprintf(stderr, "pfnmap-probe: bad --timeout\n");
+				return false;
+			}
+			break;
+		case 'r': o->release = optarg; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return false;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pfnmap-probe: unexpected argument %s\n", argv[optind]);
+		return false;
+	}
+	return true;
+}
+
+static bool case_selected(const struct options *o, const struct case_def *c)
+{
+	int i;
+
+	if (!o->nr_globs)
+		return true;
+	for (i = 0; i < o->nr_globs; i++)
+		if (fnmatch(o->globs[i], c->id, 0) == 0)
+			return true;
+	return false;
+}
+
+static bool dir_usable(const char *dir, bool *is_tmpfs)
+{
+	struct statfs sfs;
+
+	if (!dir || !*dir || access(dir, W_OK | X_OK) || statfs(dir, &sfs))
+		return false;
+	*is_tmpfs = (unsigned long)sfs.f_type == TMPFS_MAGIC_NR;
+	return true;
+}
+
+/* The tmpfs-file control wants tmpfs; any writable directory still runs it. */
+static void pick_tmpfs_dir(struct probe_env *env)
+{
+	const char *candidates[] = { "/dev/shm", getenv("TMPDIR"), "/tmp" };
+	const char *fallback = NULL;
+	size_t i;
+	bool is_tmpfs;
+
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		if (!dir_usable(candidates[i], &is_tmpfs))
+			continue;
+		if (is_tmpfs) {
+			env->tmpfs_dir = candidates[i];
+			env->tmpfs_dir_is_tmpfs = true;
+			return;
+		}
+		if (!fallback)
+			fallback = candidates[i];
+	}
+	env->tmpfs_dir = fallback ? fallback : ".";
+	env->tmpfs_dir_is_tmpfs = false;
+}
+
+/*
+ * Look at the device once. Returns the fd kept for device-wide counters (the
+ * balance check) or -1, with @skip_reason set when device cases cannot run.
+ */
+static int probe_device(struct probe_env *env, char *skip_reason, size_t len)
+{
+	struct pfnmap_counters c;
+	int fd = open(env->device_path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			snprintf(skip_reason, len, "%s not present (module not loaded)",
+				 env->device_path);
+		else
+			snprintf(skip_reason, len, "cannot open %s: %s",
+				 env->device_path, strerror(errno));
+		return -1;
+	}
+	env->device_present = true;
+	memset(&env->info, 0, sizeof(env->info));
+	env->info.size = sizeof(env->info);
+	if (ioctl(fd, PFNMAP_IOC_GET_INFO, &env->info) < 0) {
+		snprintf(skip_reason, len, "PFNMAP_IOC_GET_INFO: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	env->info_valid = true;
+	if (env->info.abi_version != PFNMAP_DEV_ABI_VERSION) {
+		snprintf(skip_reason, len, "module ABI %u, probe ABI %u",
+			 env->info.abi_version, PFNMAP_DEV_ABI_VERSION);
+	} else if (env->info.region_size < PROBE_WINDOW_PAGES * env->page_size) {
+		snprintf(skip_reason, len, "region of %llu bytes is smaller than %d pages",
+			 (unsigned long long)env->info.region_size, PROBE_WINDOW_PAGES);
+	} else if (counters_read(fd, PFNMAP_IOC_DEV_COUNTERS, &c)) {
+		/* Still run the cases; the balance check reports itself n/a. */
+		printf("# PFNMAP_IOC_DEV_COUNTERS failed: %s; no balance checks\n",
+		       strerror(errno));
+		close(fd);
+		return -1;
+	} else {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+static const char *default_expect_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	snprintf(buf, len, "%s/expectations.txt", dirname(exe));
+	return access(buf, R_OK) ? NULL : buf;
+}
+
+static const char *case_skip_reason(const struct case_def *c,
+				    const struct probe_env *env, const char *device_skip)
+{
+	if (c->mapping->kind != MAP_KIND_DEVICE)
+		return NULL;
+	if (device_skip[0])
+		return device_skip;
+	/* vm_insert_page() needs struct pages: a PCI BAR region has none. */
+	if (c->mapping->config.insert == PFNMAP_INSERT_MIXED && !env->info.region_has_pages)
+		return "region has no struct pages: the mixed personality cannot map it";
+	/* generic_access_phys() ioremaps: the module allows it only outside System RAM. */
+	if ((c->mapping->config.flags & PFNMAP_CFG_ACCESS_PHYS) &&
+	    env->info.region_kind != PFNMAP_REGION_MEMMAP)
+		return "->access needs a memmap= region (generic_access_phys cannot ioremap RAM)";
+	return NULL;
+}
+
+static void judge(struct case_report *rep, const struct expect_set *set,
+		  const struct case_def *c, const struct kver *kv)
+{
+	rep->expected = expect_lookup(set, c->id, kv);
+	if (!rep->expected)
+		rep->verdict = "new";
+	else if (!strcmp(rep->expected, rep->outcome))
+		rep->verdict = "expected";
+	else
+		rep->verdict = "changed";
+	/* Evidence of a kernel problem fails a case whatever its outcome. */
+	rep->status = !strcmp(rep->verdict, "expected") && rep->balanced != 0 &&
+		      rep->kmsg_clean != 0 ? "ok" : "not ok";
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct probe_env env;
+	struct run_ctx run;
+	struct expect_set expect;
+	struct case_def *table;
+	struct case_report *rep;
+	struct utsname uts;
+	struct kver kv;
+	struct run_info info;
+	char device_skip[200] = "", expect_buf[PATH_MAX + 32], err[600];
+	const char *expect_path;
+	unsigned int pass = 0, fail = 0, skip = 0, n = 0;
+	size_t nr_cases, i, nr_selected = 0;
+	FILE *json = NULL;
+	long start = now_ms();
+
+	if (!parse_options(argc, argv, &opt))
+		return 2;
+	nr_cases = case_table_build(&table);
+	if (!nr_cases) {
+		fprintf(stderr, "pfnmap-probe: out of memory\n");
+		return 2;
+	}
+	if (opt.list) {
+		for (i = 0; i < nr_cases; i++)
+			if (case_selected(&opt, &table[i]))
+				printf("%s\n", table[i].id);
+		return 0;
+	}
+	for (i = 0; i < nr_cases; i++)
+		nr_selected += case_selected(&opt, &table[i]);
+
+	uname(&uts);
+	if (!kver_parse(opt.release ? opt.release : uts.release, &kv)) {
+		fprintf(stderr, "pfnmap-probe: cannot parse kernel release %s\n",
+			opt.release ? opt.release : uts.release);
+		return 2;
+	}
+
+	memset(&expect, 0, sizeof(expect));
+	expect_path = opt.expect_path ? opt.expect_path :
+		      default_expect_path(expect_buf, sizeof(expect_buf));
+	if (expect_path && !expect_load(&expect, expect_path, err, sizeof(err))) {
+		fprintf(stderr, "pfnmap-probe: expectations: %s\n", err);
+		return 2;
+	}
+
+	memset(&env, 0, sizeof(env));
+	env.page_size = (size_t)sysconf(_SC_PAGESIZE);
+	env.device_path = opt.device_path;
+	pick_tmpfs_dir(&env);
+
+	memset(&run, 0, sizeof(run));
+	run.env = &env;
+	run.timeout_sec = opt.timeout_sec;
+	run.dev_counters_fd = probe_device(&env, device_skip, sizeof(device_skip));
+	run.kmsg_fd = kmsg_open();
+
+	if (opt.json_path) {
+		json = fopen(opt.json_path, "we");
+		if (!json) {
+			fprintf(stderr, "pfnmap-probe: %s: %s\n", opt.json_path, strerror(errno));
+			return 2;
+		}
+		info.release = uts.release;
+		info.version = uts.version;
+		info.env = &env;
+		info.expect_path = expect_path;
+		json_begin(json, &info);
+	}
+
+	printf("KTAP version 1\n");
+	printf("1..%zu\n", nr_selected);
+	printf("# pfnmap-probe: kernel %s%s%s, page size %zu\n", uts.release,
+	       opt.release ? ", judged as " : "", opt.release ? opt.release : "",
+	       env.page_size);
+	if (env.device_present && !device_skip[0])
+		printf("# device %s: region %s, %llu bytes\n", env.device_path,
+		       env.info.region_kind == PFNMAP_REGION_MEMMAP ? "memmap" : "pages",
+		       (unsigned long long)env.info.region_size);
+	else
+		printf("# device cases skip: %s\n", device_skip);
+	printf("# expectations: %s\n", expect_path ? expect_path :
+	       "none (every outcome is new)");
+	if (!env.tmpfs_dir_is_tmpfs)
+		printf("# no tmpfs found: tmpfs-file controls use %s\n", env.tmpfs_dir);
+	if (run.kmsg_fd < 0)
+		printf("# /dev/kmsg not readable: kernel log lines are not checked\n");
+
+	rep = malloc(sizeof(*rep));
+	if (!rep)
+		return 2;
+	for (i = 0; i < nr_cases; i++) {
+		const struct case_def *c = &table[i];
+		const char *reason;
+
+		if (!case_selected(&opt, c))
+			continue;
+		n++;
+		reason = case_skip_reason(c, &env, device_skip);
+		if (reason) {
+			memset(rep, 0, sizeof(*rep));
+			rep->status = "skip";
+			rep->verdict = "skip";
+			rep->balanced = -1;
+			rep->kmsg_clean = -1;
+			snprintf(rep->skip_reason, sizeof(rep->skip_reason), "%s", reason);
+			skip++;
+		} else {
+			run_case(&run, c, rep);
+			judge(rep, &expect, c, &kv);
+			if (!strcmp(rep->status, "ok"))
+				pass++;
+			else
+				fail++;
+		}
+		ktap_case(stdout, n, c, rep, opt.verbose);
+		if (json)
+			json_case(json, c, rep, n == 1);
+		fflush(stdout);
+	}
+	printf("# pfnmap-probe: %u passed, %u failed, %u skipped in %ld ms\n",
+	       pass, fail, skip, now_ms() - start);
+	if (json) {
+		json_end(json, now_ms() - start, pass, fail, skip);
+		if (fclose(json)) {
+			fprintf(stderr, "pfnmap-probe: writing %s failed\n", opt.json_path);
+			fail++;
+		}
+	}
+	free(rep);
+	expect_free(&expect);
+	free(table);
+	if (fail)
+		return 1;
+	return pass ? 0 : 4;
+}

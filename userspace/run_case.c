@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running one case: fork a child that builds the mapping, runs the operation
+ * and writes a struct case_result into a pipe; the parent waits with a
+ * deadline, kills the child's process group if it hangs, and then checks what
+ * only it can check once the child is gone: the device counters balance and
+ * the kernel log.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+const char *const outcome_field_names[FIELD_NR] = {
+	"ret", "old", "new", "target", "write", "child", "read",
+};
+const char *const range_slot_names[RANGE_NR] = { "old", "new", "target" };
+
+const char *errno_name(int err)
+{
+	static const struct { int err; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
+		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" },
+		{ EROFS, "EROFS" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EOVERFLOW, "EOVERFLOW" },
+		{ ESRCH, "ESRCH" }, { ECHILD, "ECHILD" },
+	};
+	static char unknown[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	snprintf(unknown, sizeof(unknown), "E%d", err);
+	return unknown;
+}
+
+void set_field(struct case_result *res, enum outcome_field f, const char *s)
+{
+	snprintf(res->fields[f], sizeof(res->fields[f]), "%s", s);
+}
+
+void set_field_errno(struct case_result *res, enum outcome_field f, int err)
+{
+	set_field(res, f, errno_name(err));
+}
+
+void note_add(struct case_result *res, const char *fmt, ...)
+{
+	size_t used = strlen(res->note);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(res->note)) {
+		strcat(res->note, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->note + used, sizeof(res->note) - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The canonical outcome: the operation's fields in the fixed field order,
+ * "-" where a field does not apply. A case that never got to its operation
+ * has a one-field outcome (see probe.h).
+ */
+void outcome_build(const struct case_def *c, const struct case_result *res,
+		   char *buf, size_t len)
+{
+	size_t pos = 0;
+	int f;
+
+	if (res->special[0]) {
+		snprintf(buf, len, "%s", res->special);
+		return;
+	}
+	buf[0] = '\0';
+	for (f = 0; f < FIELD_NR; f++) {
+		int w;
+
+		if (!(c->op->fields & (1U << f)))
+			continue;
+		w = snprintf(buf + pos, len - pos, "%s%s=%s", pos ? " " : "",
+			     outcome_field_names[f], res->fields[f][0] ? res->fields[f] : "-");
+		if (w < 0 || pos + (size_t)w >= len)
+			break;
+		pos += (size_t)w;
+	}
+}
+
+/* ---- the child ------------------------------------------------------------ */
+
+static uint64_t window_offset(const struct probe_env *env, const struct case_def *c,
+			      size_t ps)
+{
+	/*
+	 * Each case gets its own slot of the region, 16 pages apart, so the 12
+	 * pages a grown mapping could reach still lie inside the region and a
+	 * case never reads what the previous one left behind.
+	 */
+	uint64_t slot = 16 * ps, nslots = env->info.region_size / slot;
+
+	if (nslots == 0)
+		return 0;
+	return (c->index % nslots) * slot;
+}
+
+static void case_child(const struct probe_env *env, const struct case_def *c,
+		       struct case_result *res)
+{
+	struct op_ctx ctx;
+	size_t ps = env->page_size;
+	char step[32] = "";
+	enum page_class cls[PROBE_WINDOW_PAGES];
+	char buf[PROBE_FIELD_LEN];
+	void *arena;
+	int err, i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.env = env;
+	ctx.c = c;
+	ctx.ps = ps;
+	ctx.fd = -1;
+	ctx.res = res;
+	ctx.len = PROBE_WINDOW_PAGES * ps;
+	if (c->mapping->kind == MAP_KIND_DEVICE)
+		ctx.obj_offset = window_offset(env, c, ps);
+
+	/* Reserve address space, then give it back: now every slot is known free. */
+	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (arena == MAP_FAILED) {
+		snprintf(res->special, sizeof(res->special), "setup=arena:%s",
+			 errno_name(errno));
+		return;
+	}
+	munmap(arena, ARENA_PAGES * ps);
+	ctx.arena = arena;
+
+	err = mapping_open(&ctx, step, sizeof(step));
+	if (err) {
+		snprintf(res->special, sizeof(res->special), "setup=%s:%s", step,
+			 errno_name(-err));
+		return;
+	}
+	ctx.addr = arena_slot(&ctx, SLOT_WINDOW);
+	ctx.ranges[RANGE_OLD].start = (uintptr_t)ctx.addr;
+	ctx.ranges[RANGE_OLD].len = ctx.len;
+	if (!op_maps_itself(c->op)) {
+		bool private_map = c->mapping->kind == MAP_KIND_ANON_PRIVATE;
+
+		if (mapping_map(&ctx, ctx.addr, private_map) == MAP_FAILED) {
+			snprintf(res->special, sizeof(res->special), "setup=mmap:%s",
+				 errno_name(errno));
+			mapping_close(&ctx);
+			return;
+		}
+		/*
+		 * Read everything once: fault-style mappings get their PTEs
+		 * now, so mremap has real page tables to move; and the
+		 * evidence shows what the mapping held before the operation.
+		 */
+		classify_pages(ctx.addr, PROBE_WINDOW_PAGES, ctx.obj_offset, ps, cls);
+		rle_format(cls, PROBE_WINDOW_PAGES, NAMES_PAGES, buf, sizeof(buf));
+		snprintf(res->before, sizeof(res->before), "%s", buf);
+	}
+
+	c->op->run(&ctx);
+
+	if (ctx.began) {
+		vmflags_snapshot(ctx.ranges, res->vmflags_after);
+		if (res->have_file_counters) {
+			err = counters_read(ctx.fd, PFNMAP_IOC_FILE_COUNTERS,
+					    &res->file_after);
+			if (err) {
+				res->have_file_counters = false;
+				note_add(res, "FILE_COUNTERS after: %s", errno_name(-err));
+			}
+		}
+	}
+	res->mremap_start_moved = -1;
+	if (res->have_file_counters && ctx.expect_mremap_start &&
+	    res->file_after.count[PFNMAP_CNT_MREMAPS] !=
+	    res->file_before.count[PFNMAP_CNT_MREMAPS])
+		res->mremap_start_moved =
+			res->file_after.last_mremap_start == ctx.expect_mremap_start;
+
+	/* Unmap exactly what the case made, then the whole arena, then close. */
+	for (i = ctx.nr_owned - 1; i >= 0; i--)
+		munmap((void *)ctx.owned[i].start, ctx.owned[i].len);
+	if (munmap(ctx.arena, ARENA_PAGES * ps))
+		note_add(res, "cleanup munmap: %s", errno_name(errno));
+	mapping_close(&ctx);
+}
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+/* ---- the parent ------------------------------------------------------------- */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Read the report; false on timeout. */
+static bool read_report(int fd, struct case_result *res, size_t *got, long deadline)
+{
+	char *p = (char *)res;
+
+	*got = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = deadline - now_ms();
+		ssize_t r;
+		int pr;
+
+		if (left <= 0)
+			return false;
+		pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			return pr == 0 ? false : true;
+		r = read(fd, p + *got, sizeof(*res) - *got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return true;	/* EOF: the child is done */
+		*got += (size_t)r;
+		if (*got == sizeof(*res))
+			return true;
+	}
+}
+
+#define KILL_GRACE_MS	2000
+
+/*
+ * Reap @pid by @deadline; false if it is still running then. A pidfd turns
+ * this into one poll(); kernels before 5.3 get a short sleep loop instead.
+ */
+static bool wait_child(pid_t pid, int *status, long deadline)
+{
+#ifdef SYS_pidfd_open
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pidfd >= 0) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		long left;
+		int r;
+
+		do {
+			left = deadline - now_ms();
+			r = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		} while (r < 0 && errno == EINTR);
+		close(pidfd);
+		if (r <= 0)
+			return false;
+	}
+#endif
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV";
+	case SIGBUS: return "SIGBUS";
+	case SIGKILL: return "SIGKILL";
+	case SIGABRT: return "SIGABRT";
+	case SIGILL: return "SIGILL";
+	case SIGFPE: return "SIGFPE";
+	default: return "signal";
+	}
+}
+
+static void check_balance(const struct pfnmap_counters *before,
+			  const struct pfnmap_counters *after,
+			  struct case_report *rep)
+{
+	int64_t *d = rep->dev_delta;
+	int i;
+
+	for (i = 0; i < PFNMAP_CNT_NR; i++)
+		d[i] = (int64_t)(after->count[i] - before->count[i]);
+	rep->have_dev_delta = true;
+	rep->balanced = 1;
+	if (d[PFNMAP_CNT_OPENS] != d[PFNMAP_CNT_RELEASES]) {
+		rep->balanced = 0;
+		snprintf(rep->balance_note, sizeof(rep->balance_note),
+			 "opens +%lld but releases +%lld", (long long)d[PFNMAP_CNT_OPENS],
+			 (long long)d[PFNMAP_CNT_RELEASES]);
+	} else if (d[PFNMAP_CNT_LIVE_VMAS]) {
+		rep->balanced = 0;
+		snprintf(rep->balance_note, sizeof(rep->balance_note),
+			 "live_vmas changed by %lld", (long long)d[PFNMAP_CNT_LIVE_VMAS]);
+	} else if (d[PFNMAP_CNT_VM_OPENS] + d[PFNMAP_CNT_MMAPS] != d[PFNMAP_CNT_VM_CLOSES]) {
+		rep->balanced = 0;
+		snprintf(rep->balance_note, sizeof(rep->balance_note),
+			 "vm_opens +%lld + mmaps +%lld != vm_closes +%lld",
+			 (long long)d[PFNMAP_CNT_VM_OPENS], (long long)d[PFNMAP_CNT_MMAPS],
+			 (long long)d[PFNMAP_CNT_VM_CLOSES]);
+	}
+}
+
+void run_case(const struct run_ctx *run, const struct case_def *c,
+	      struct case_report *rep)
+{
+	struct pfnmap_counters dev_before, dev_after;
+	bool have_dev = false;
+	long start = now_ms();
+	int pfd[2], status = 0, nr_total = 0;
+	size_t got = 0;
+	pid_t pid;
+	bool finished, unkillable = false;
+	long deadline;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->balanced = -1;
+	rep->kmsg_clean = run->kmsg_fd >= 0 ? 1 : -1;
+
+	if (c->mapping->kind == MAP_KIND_DEVICE && run->dev_counters_fd >= 0)
+		have_dev = !counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS,
+					  &dev_before);
+	/*
+	 * No seek to the end of /dev/kmsg here: the fd sits at the end since the
+	 * previous case was collected, and a line the kernel prints late (say
+	 * "Bad rss-counter" at a deferred mmdrop) is then blamed on the next
+	 * case instead of being lost.
+	 */
+
+	fflush(NULL);	/* the child must not flush our buffered output again */
+	if (pipe(pfd) < 0) {
+		snprintf(rep->res.special, sizeof(rep->res.special), "setup=pipe:%s",
+			 errno_name(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(rep->res.special, sizeof(rep->res.special), "setup=fork:%s",
+			 errno_name(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return;
+	}
+	if (pid == 0) {
+		struct case_result res;
+
+		/* Own process group: a timeout kills grandchildren too. */
+		setpgid(0, 0);
+		close(pfd[0]);
+		if (run->kmsg_fd >= 0)
+			close(run->kmsg_fd);
+		if (run->dev_counters_fd >= 0)
+			close(run->dev_counters_fd);
+		memset(&res, 0, sizeof(res));
+		case_child(run->env, c, &res);
+		res.magic = CASE_RESULT_MAGIC;
+		write_all(pfd[1], &res, sizeof(res));
+		_exit(0);
+	}
+	setpgid(pid, pid);	/* also here: no race with the child's own call */
+	close(pfd[1]);
+
+	deadline = start + run->timeout_sec * 1000L;
+	finished = read_report(pfd[0], &rep->res, &got, deadline);
+	close(pfd[0]);
+	/* A child can also hang after reporting, e.g. in exit_mmap(). */
+	if (finished && !wait_child(pid, &status, deadline))
+		finished = false;
+	if (!finished) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		if (!wait_child(pid, &status, now_ms() + KILL_GRACE_MS))
+			unkillable = true;
+	}
+	/* Grandchildren (fork_read) normally exit first; never leave any behind. */
+	kill(-pid, SIGKILL);
+
+	if (!finished) {
+		memset(&rep->res, 0, sizeof(rep->res));
+		snprintf(rep->res.special, sizeof(rep->res.special), "timeout");
+		if (unkillable)
+			note_add(&rep->res, "child %d did not die after SIGKILL (stuck in the kernel?)",
+				 (int)pid);
+	} else if (got != sizeof(rep->res) || rep->res.magic != CASE_RESULT_MAGIC) {
+		memset(&rep->res, 0, sizeof(rep->res));
+		if (WIFSIGNALED(status))
+			snprintf(rep->res.special, sizeof(rep->res.special), "crash=%s",
+				 signal_name(WTERMSIG(status)));
+		else
+			snprintf(rep->res.special, sizeof(rep->res.special), "lost-result");
+	}
+
+	if (have_dev) {
+		if (!counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS, &dev_after))
+			check_balance(&dev_before, &dev_after, rep);
+		else
+			snprintf(rep->balance_note, sizeof(rep->balance_note),
+				 "DEV_COUNTERS unreadable after the case");
+	}
+	rep->nr_kmsg = kmsg_collect(run->kmsg_fd, rep->kmsg, PROBE_KMSG_MAX, &nr_total);
+	if (nr_total)
+		rep->kmsg_clean = 0;
+	outcome_build(c, &rep->res, rep->outcome, sizeof(rep->outcome));
+	rep->duration_ms = now_ms() - start;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LD_PRELOAD stand-in for /dev/pfnmap, for hosts that cannot load the module.
+ *
+ * Opening FAKE_PFNMAP_PATH (default /dev/pfnmap-fake) returns a memfd filled
+ * with the region pattern; the PFNMAP_IOC_* ioctls answer from counters kept
+ * in memory shared across fork, so the probe's parent sees the children's
+ * opens and releases. It is a memfd, not a PFNMAP mapping: outcomes differ
+ * from the real module. What it checks is the probe's own plumbing (config,
+ * window offsets, pattern, counters, balance, JSON), not the kernel.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pfnmap_dev_uapi.h"
+
+#define FAKE_REGION_SIZE	(1UL << 20)
+#define FAKE_MAX_FDS		1024
+
+/* Shared across fork: the device-wide counters. */
+struct fake_state {
+	struct pfnmap_counters dev;
+};
+
+static struct fake_state *state;
+
+/*
+ * Per process (copied by fork): which fds are fake files, and who opened
+ * them. Closing an inherited copy is not a release, like a real file whose
+ * other reference lives on in the parent.
+ */
+static pid_t opener[FAKE_MAX_FDS];
+static unsigned char configured[FAKE_MAX_FDS];
+
+static void fake_init(void)
+{
+	if (state)
+		return;
+	state = mmap(NULL, sizeof(*state), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (state == MAP_FAILED)
+		abort();
+	memset(state, 0, sizeof(*state));
+	state->dev.nr_counters = PFNMAP_CNT_NR;
+}
+
+__attribute__((constructor)) static void fake_ctor(void)
+{
+	fake_init();
+}
+
+static const char *fake_path(void)
+{
+	const char *p = getenv("FAKE_PFNMAP_PATH");
+
+	return p ? p : "/dev/pfnmap-fake";
+}
+
+static int fake_open(void)
+{
+	int fd = memfd_create("pfnmap-fake", MFD_CLOEXEC);
+	uint64_t *buf;
+	size_t i;
+
+	if (fd < 0 || fd >= FAKE_MAX_FDS || ftruncate(fd, FAKE_REGION_SIZE)) {
+		if (fd >= 0)
+			close(fd);
+		errno = EMFILE;
+		return -1;
+	}
+	buf = mmap(NULL, FAKE_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	for (i = 0; i < FAKE_REGION_SIZE / 8; i++)
+		buf[i] = pfnmap_pattern_word(i * 8);
+	munmap(buf, FAKE_REGION_SIZE);
+	__atomic_fetch_add(&state->dev.count[PFNMAP_CNT_OPENS], 1, __ATOMIC_SEQ_CST);
+	opener[fd] = getpid();
+	configured[fd] = 0;
+	return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+	static int (*real_open)(const char *, int, ...);
+	mode_t mode = 0;
+	va_list ap;
+
+	fake_init();
+	if (!real_open)
+		real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	if (!strcmp(path, fake_path()))
+		return fake_open();
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return real_open(path, flags, mode);
+}
+
+int close(int fd)
+{
+	static int (*real_close)(int);
+
+	if (!real_close)
+		real_close = (int (*)(int))dlsym(RTLD_NEXT, "close");
+	if (state && fd >= 0 && fd < FAKE_MAX_FDS && opener[fd]) {
+		if (opener[fd] == getpid())
+			__atomic_fetch_add(&state->dev.count[PFNMAP_CNT_RELEASES], 1,
+					   __ATOMIC_SEQ_CST);
+		opener[fd] = 0;
+	}
+	return real_close(fd);
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	static int (*real_ioctl)(int, unsigned long, ...);
+	void *arg;
+	va_list ap;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (!real_ioctl)
+		real_ioctl = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+	if (!state || fd < 0 || fd >= FAKE_MAX_FDS || !opener[fd])
+		return real_ioctl(fd, request, arg);
+
+	switch (request) {
+	case PFNMAP_IOC_GET_INFO: {
+		struct pfnmap_info *info = arg;
+
+		info->abi_version = PFNMAP_DEV_ABI_VERSION;
+		info->region_kind = PFNMAP_REGION_MEMMAP;	/* so the .access cases run too */
+		info->region_has_pages = 1;
+		info->region_size = FAKE_REGION_SIZE;
+		return 0;
+	}
+	case PFNMAP_IOC_SET_CONFIG: {
+		const struct pfnmap_config *cfg = arg;
+
+		if (cfg->size != sizeof(*cfg) || cfg->insert >= PFNMAP_INSERT_NR ||
+		    cfg->mremap_hook >= PFNMAP_MREMAP_NR ||
+		    cfg->split_hook >= PFNMAP_SPLIT_NR ||
+		    (cfg->flags & ~PFNMAP_CFG_ALL_FLAGS) || cfg->reserved) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (configured[fd]) {
+			errno = EBUSY;
+			return -1;
+		}
+		configured[fd] = 1;
+		return 0;
+	}
+	case PFNMAP_IOC_FILE_COUNTERS: {
+		struct pfnmap_counters *c = arg;
+
+		memset(c->count, 0, sizeof(c->count));
+		c->nr_counters = PFNMAP_CNT_NR;
+		c->count[PFNMAP_CNT_OPENS] = 1;
+		return 0;
+	}
+	case PFNMAP_IOC_DEV_COUNTERS:
+		memcpy(arg, &state->dev, sizeof(state->dev));
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Expectation lines and last-match-wins lookup. */
+#include <stdlib.h>
+
+#include "expect.h"
+#include "unit.h"
+
+static void add(struct expect_set *set, const char *line, int lineno)
+{
+	char err[160];
+
+	CHECK(expect_add_line(set, line, lineno, err, sizeof(err)));
+}
+
+void test_expect(void)
+{
+	struct expectation e;
+	struct expect_set set = { 0 };
+	struct kver k510, k61, k618;
+	char err[160];
+
+	CHECK(expect_parse_line("", &e, err, sizeof(err)) == 0);
+	CHECK(expect_parse_line("   # comment", &e, err, sizeof(err)) == 0);
+	CHECK(expect_parse_line("\n", &e, err, sizeof(err)) == 0);
+	CHECK(expect_parse_line("dev.*:move", &e, err, sizeof(err)) == -1);
+	CHECK(expect_parse_line("dev.*:move *", &e, err, sizeof(err)) == -1);
+	CHECK(expect_parse_line("dev.*:move 6.1 ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "range") != NULL);
+
+	CHECK(expect_parse_line("  dev.*:move\t>=5.13,<6.17   ret=ok  old=sigsegv \tnew=pattern \r\n",
+				&e, err, sizeof(err)) == 1);
+	CHECK_STR(e.glob, "dev.*:move");
+	CHECK_STR(e.range, ">=5.13,<6.17");
+	CHECK_STR(e.outcome, "ret=ok old=sigsegv new=pattern");
+	free(e.glob);
+	free(e.range);
+	free(e.outcome);
+
+	kver_parse("5.10.223", &k510);
+	kver_parse("6.1.176", &k61);
+	kver_parse("6.18.44-fc", &k618);
+
+	add(&set, "# general first", 1);
+	add(&set, "*:dontunmap * ret=EINVAL old=pattern", 2);
+	add(&set, "anon-private:dontunmap * ret=ok old=zero new=pattern", 3);
+	add(&set, "anon-shared:dontunmap >=5.13 ret=ok old=pattern new=pattern", 4);
+	add(&set, "memfd:* <6.17 ret=memfd-old", 5);
+	CHECK(set.nr == 4);
+
+	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618),
+		  "ret=EINVAL old=pattern");
+	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510),
+		  "ret=ok old=zero new=pattern");
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510),
+		  "ret=EINVAL old=pattern");
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61),
+		  "ret=ok old=pattern new=pattern");
+	/* the later memfd:* line wins over *:dontunmap where its range holds */
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61), "ret=memfd-old");
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618), "ret=EINVAL old=pattern");
+	CHECK(expect_lookup(&set, "memfd:move", &k618) == NULL);
+	CHECK(expect_lookup(&set, "anon-private:move", &k61) == NULL);
+
+	/* A malformed line is an error naming the problem. */
+	CHECK(!expect_add_line(&set, "x:y >=6 ", 9, err, sizeof(err)));
+	expect_free(&set);
+	CHECK(set.nr == 0 && set.items == NULL);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/<pid>/smaps VmFlags parsing and range lookup. */
+#include "evidence.h"
+#include "unit.h"
+
+static const char sample[] =
+	"55d0c0a00000-55d0c0a02000 r--p 00000000 08:01 1234   /usr/bin/cat\n"
+	"Size:                  8 kB\n"
+	"KernelPageSize:        4 kB\n"
+	"VmFlags: rd mr mw me dw sd \n"
+	"7f0000000000-7f0000008000 rw-s 00000000 00:05 77     /dev/pfnmap\n"
+	"Size:                 32 kB\n"
+	"Rss:                   0 kB\n"
+	"THPeligible:    0\n"
+	"VmFlags: rd wr sh mr mw me ms io pf dc de dd\n"
+	"7f0000008000-7f000000a000 rw-p 00000000 00:00 0 \n"
+	"Size:                  8 kB\n"
+	"VmFlags: rd wr mr mw me ac\n"
+	"7f0000010000-7f0000011000 ---p 00000000 00:00 0\n"
+	"Size:                  4 kB\n"
+	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n"
+	"VmFlags: ex\n";
+
+void test_smaps(void)
+{
+	struct vma_info v[8];
+	char buf[PROBE_FLAGS_LEN];
+	int nr = smaps_parse(sample, v, 8);
+
+	CHECK(nr == 5);
+	CHECK(v[0].start == 0x55d0c0a00000UL && v[0].end == 0x55d0c0a02000UL);
+	CHECK_STR(v[0].flags, "rd mr mw me dw sd");
+	CHECK_STR(v[1].flags, "rd wr sh mr mw me ms io pf dc de dd");
+	CHECK_STR(v[2].flags, "rd wr mr mw me ac");
+	CHECK_STR(v[3].flags, "");		/* no VmFlags line (old kernels) */
+	CHECK_STR(v[4].flags, "ex");
+
+	vmflags_for_range(v, nr, 0x7f0000000000UL, 0x8000, buf, sizeof(buf));
+	CHECK_STR(buf, "rd wr sh mr mw me ms io pf dc de dd");
+	/* a range spanning two VMAs lists both, in address order */
+	vmflags_for_range(v, nr, 0x7f0000006000UL, 0x4000, buf, sizeof(buf));
+	CHECK_STR(buf, "rd wr sh mr mw me ms io pf dc de dd | rd wr mr mw me ac");
+	/* nothing there */
+	vmflags_for_range(v, nr, 0x7f000000a000UL, 0x6000, buf, sizeof(buf));
+	CHECK_STR(buf, "-");
+	/* end is exclusive */
+	vmflags_for_range(v, nr, 0x7f0000008000UL - 0x1000, 0x1000, buf, sizeof(buf));
+	CHECK_STR(buf, "rd wr sh mr mw me ms io pf dc de dd");
+
+	/* limits: max respected, malformed text rejected, empty is fine */
+	CHECK(smaps_parse(sample, v, 2) == 2);
+	CHECK(smaps_parse("VmFlags: rd\n", v, 8) == -1);
+	CHECK(smaps_parse("", v, 8) == 0);
+	CHECK(smaps_parse("1000-2000 r--p 0 0:0 0\nVmFlags: rd", v, 8) == 1);
+	CHECK_STR(v[0].flags, "rd");
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host-side unit tests of the probe's pure parts. */
+#include "unit.h"
+
+unsigned int unit_passed, unit_failed;
+
+int main(void)
+{
+	test_version();
+	test_expect();
+	test_smaps();
+	test_json();
+	test_rle();
+	test_outcome();
+	printf("unit: %u passed, %u failed\n", unit_passed, unit_failed);
+	return unit_failed ? 1 : 0;
+}
