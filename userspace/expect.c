@@ -3,11 +3,17 @@
  * Expectations file and kernel version ranges.
  *
  *   # comment
- *   <case-glob>  <version-range>  <outcome ...rest of the line...>
+ *   <case-glob>  <version-range>[@<variant-glob>]  <outcome ...rest of the line...>
  *
  * The glob is matched with fnmatch(3) against "<mapping>:<operation>"; the
  * range against the running kernel's release. General lines come first: the
  * LAST matching line wins, so a specific line further down overrides them.
+ *
+ * What-if kernels carry the release of their base, so the version cannot
+ * tell them apart: the runner names the variant (--variant) and a line can
+ * be qualified with "@<variant-glob>" (fnmatch over the variant name). Such
+ * a line never applies to a stock run; in a variant run, a matching
+ * qualified line beats every unqualified one wherever it stands in the file.
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -169,10 +175,38 @@ static size_t word_len(const char *s)
 	return n;
 }
 
+static bool variant_char_ok(char c, bool glob)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '_' || c == '-' ||
+	       c == '+' || (glob && strchr("*?[]!", c));
+}
+
+bool variant_name_ok(const char *name)
+{
+	if (!name || !*name)
+		return false;
+	for (; *name; name++)
+		if (!variant_char_ok(*name, false))
+			return false;
+	return true;
+}
+
+static bool variant_glob_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!variant_char_ok(s[i], true))
+			return false;
+	return true;
+}
+
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
 {
-	const char *p = skip_blank(line), *glob, *range, *outcome;
-	size_t glob_len, range_len, out_len;
+	const char *p = skip_blank(line), *glob, *range, *outcome, *at;
+	size_t glob_len, range_len, out_len, variant_len = 0;
 	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
 	char *range_copy;
 
@@ -191,6 +225,17 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		snprintf(err, errlen, "want \"<case-glob> <version-range> <outcome>\"");
 		return -1;
 	}
+	/* "<range>@<variant-glob>": the qualifier is the part after the '@'. */
+	at = memchr(range, '@', range_len);
+	if (at) {
+		variant_len = range_len - (size_t)(at - range) - 1;
+		if (!variant_glob_ok(at + 1, variant_len)) {
+			snprintf(err, errlen, "bad variant qualifier \"%.*s\"",
+				 (int)range_len, range);
+			return -1;
+		}
+		range_len = (size_t)(at - range);
+	}
 	range_copy = dup_span(range, range_len);
 	if (!range_copy || kver_in_range(&probe_version, range_copy) < 0) {
 		snprintf(err, errlen, "bad version range \"%.*s\"", (int)range_len, range);
@@ -199,13 +244,15 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	}
 	e->glob = dup_span(glob, glob_len);
 	e->range = range_copy;
+	e->variant = at ? dup_span(at + 1, variant_len) : NULL;
 	e->outcome = dup_span(outcome, out_len);
 	if (e->outcome)
 		squeeze_blanks(e->outcome);
-	if (!e->glob || !e->outcome) {
+	if (!e->glob || !e->outcome || (at && !e->variant)) {
 		snprintf(err, errlen, "out of memory");
 		free(e->glob);
 		free(e->range);
+		free(e->variant);
 		free(e->outcome);
 		return -1;
 	}
@@ -268,6 +315,7 @@ void expect_free(struct expect_set *set)
 	for (i = 0; i < set->nr; i++) {
 		free(set->items[i].glob);
 		free(set->items[i].range);
+		free(set->items[i].variant);
 		free(set->items[i].outcome);
 	}
 	free(set->items);
@@ -275,16 +323,23 @@ void expect_free(struct expect_set *set)
 }
 
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v)
+			  const struct kver *v, const char *variant)
 {
-	const char *found = NULL;
+	const char *general = NULL, *qualified = NULL;
+	bool have_variant = variant && *variant;
 	size_t i;
 
 	for (i = 0; i < set->nr; i++) {
 		const struct expectation *e = &set->items[i];
 
-		if (fnmatch(e->glob, case_id, 0) == 0 && kver_in_range(v, e->range) == 1)
-			found = e->outcome;
+		if (e->variant && (!have_variant || fnmatch(e->variant, variant, 0)))
+			continue;
+		if (fnmatch(e->glob, case_id, 0) || kver_in_range(v, e->range) != 1)
+			continue;
+		if (e->variant)
+			qualified = e->outcome;
+		else
+			general = e->outcome;
 	}
-	return found;
+	return qualified ? qualified : general;
 }

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Expectations: "<case-glob> <version-range> <outcome>", last match wins. */
+/*
+ * Expectations: "<case-glob> <version-range>[@<variant-glob>] <outcome>".
+ * Last match wins; a line qualified with a variant applies only to a run
+ * given --variant, and there beats every unqualified line.
+ */
 #ifndef PFNMAP_EXPECT_H
 #define PFNMAP_EXPECT_H
 
@@ -24,6 +28,7 @@ int kver_in_range(const struct kver *v, const char *range);
 struct expectation {
 	char *glob;
 	char *range;
+	char *variant;		/* fnmatch glob over the variant name; NULL: none */
 	char *outcome;
 	int line;
 };
@@ -47,8 +52,16 @@ bool expect_add_line(struct expect_set *set, const char *line, int lineno,
 		     char *err, size_t errlen);
 void expect_free(struct expect_set *set);
 
-/* The outcome of the last line whose glob and range match; NULL if none. */
+/*
+ * The expected outcome of @case_id on kernel @v, built with what-if variant
+ * @variant (NULL or "": a stock kernel). With a variant, the last matching
+ * line qualified for it wins; without one (or if none matches), the last
+ * matching unqualified line. NULL if no line matches.
+ */
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v);
+			  const struct kver *v, const char *variant);
+
+/* A variant name as --variant accepts it: [A-Za-z0-9._+-], not empty. */
+bool variant_name_ok(const char *name);
 
 #endif

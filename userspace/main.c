@@ -37,6 +37,7 @@ struct options {
 	const char *expect_path;
 	const char *device_path;
 	const char *release;	/* judge as if running this kernel */
+	const char *variant;	/* what-if kernel variant; NULL: stock */
 	bool list, verbose;
 	int timeout_sec;
 };
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 	      "  --device PATH       the pfnmap device (default /dev/pfnmap)\n"
 	      "  --timeout SEC       per-case limit before the case is killed (10)\n"
 	      "  --kernel-release R  judge outcomes as if the kernel were R\n"
+	      "  --variant NAME      the kernel is what-if variant NAME: expectation\n"
+	      "                      lines qualified @NAME apply (default: stock)\n"
 	      "  -v, --verbose       explain every case in KTAP diagnostics\n"
 	      "Case ids are <mapping>:<operation>. Exit: 0 pass, 1 fail, 4 all skipped.\n",
 	      f);
@@ -67,6 +70,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		{ "device", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "kernel-release", required_argument, NULL, 'r' },
+		{ "variant", required_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -97,6 +101,14 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'r': o->release = optarg; break;
+		case 'V':
+			if (!variant_name_ok(optarg)) {
+				fprintf(stderr, "pfnmap-probe: bad --variant %s (want [A-Za-z0-9._+-])\n",
+					optarg);
+				return false;
+			}
+			o->variant = optarg;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return false;
@@ -230,9 +242,9 @@ static const char *case_skip_reason(const struct case_def *c,
 }
 
 static void judge(struct case_report *rep, const struct expect_set *set,
-		  const struct case_def *c, const struct kver *kv)
+		  const struct case_def *c, const struct kver *kv, const char *variant)
 {
-	rep->expected = expect_lookup(set, c->id, kv);
+	rep->expected = expect_lookup(set, c->id, kv, variant);
 	if (!rep->expected)
 		rep->verdict = "new";
 	else if (!strcmp(rep->expected, rep->outcome))
@@ -322,13 +334,15 @@ int main(int argc, char **argv)
 		info.version = uts.version;
 		info.env = &env;
 		info.expect_path = expect_path;
+		info.variant = opt.variant;
 		json_begin(json, &info);
 	}
 
 	printf("KTAP version 1\n");
 	printf("1..%zu\n", nr_selected);
-	printf("# pfnmap-probe: kernel %s%s%s, page size %zu\n", uts.release,
+	printf("# pfnmap-probe: kernel %s%s%s%s%s, page size %zu\n", uts.release,
 	       opt.release ? ", judged as " : "", opt.release ? opt.release : "",
+	       opt.variant ? ", variant " : "", opt.variant ? opt.variant : "",
 	       env.page_size);
 	if (env.device_present && !device_skip[0])
 		printf("# device %s: region %s, %llu bytes\n", env.device_path,
@@ -364,7 +378,7 @@ int main(int argc, char **argv)
 			skip++;
 		} else {
 			run_case(&run, c, rep);
-			judge(rep, &expect, c, &kv);
+			judge(rep, &expect, c, &kv, opt.variant);
 			if (!strcmp(rep->status, "ok"))
 				pass++;
 			else

@@ -99,6 +99,8 @@ void json_begin(FILE *f, const struct run_info *info)
 	json_write_string(f, info->release);
 	fputs(",\"version\":", f);
 	json_write_string(f, info->version);
+	fputs(",\"variant\":", f);
+	json_write_string(f, info->variant);
 	fputs("},\"device\":{\"path\":", f);
 	json_write_string(f, env->device_path);
 	fprintf(f, ",\"present\":%s", env->device_present ? "true" : "false");

@@ -14,6 +14,7 @@ struct run_info {
 	const char *release, *version;
 	const struct probe_env *env;
 	const char *expect_path;	/* NULL: none */
+	const char *variant;		/* NULL: a stock kernel */
 };
 
 void json_begin(FILE *f, const struct run_info *info);

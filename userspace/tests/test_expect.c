@@ -47,22 +47,88 @@ void test_expect(void)
 	add(&set, "memfd:* <6.17 ret=memfd-old", 5);
 	CHECK(set.nr == 4);
 
-	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618),
+	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618, NULL),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510),
+	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510, NULL),
 		  "ret=ok old=zero new=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510),
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510, NULL),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61),
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61, NULL),
 		  "ret=ok old=pattern new=pattern");
 	/* the later memfd:* line wins over *:dontunmap where its range holds */
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61), "ret=memfd-old");
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618), "ret=EINVAL old=pattern");
-	CHECK(expect_lookup(&set, "memfd:move", &k618) == NULL);
-	CHECK(expect_lookup(&set, "anon-private:move", &k61) == NULL);
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61, NULL), "ret=memfd-old");
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618, NULL), "ret=EINVAL old=pattern");
+	CHECK(expect_lookup(&set, "memfd:move", &k618, NULL) == NULL);
+	CHECK(expect_lookup(&set, "anon-private:move", &k61, NULL) == NULL);
 
 	/* A malformed line is an error naming the problem. */
 	CHECK(!expect_add_line(&set, "x:y >=6 ", 9, err, sizeof(err)));
 	expect_free(&set);
 	CHECK(set.nr == 0 && set.items == NULL);
+}
+
+/* "<range>@<variant-glob>": qualified lines apply only to their variant, and win there. */
+void test_expect_variant(void)
+{
+	struct expectation e;
+	struct expect_set set = { 0 };
+	struct kver k612, k72, k510;
+	char err[160];
+
+	CHECK(expect_parse_line("dev.*:dontunmap >=6.12@relax-pfnmap ret=ok old=sigbus",
+				&e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, ">=6.12");
+	CHECK_STR(e.variant, "relax-pfnmap");
+	CHECK_STR(e.outcome, "ret=ok old=sigbus");
+	free(e.glob);
+	free(e.range);
+	free(e.variant);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b * ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK(e.variant == NULL);
+	free(e.glob);
+	free(e.range);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b *@ ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "variant") != NULL);
+	CHECK(expect_parse_line("a:b *@a@b ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(expect_parse_line("a:b >=6.1x@v ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "range") != NULL);
+	CHECK(expect_parse_line("a:b @v ret=ok", &e, err, sizeof(err)) == -1);
+
+	CHECK(variant_name_ok("relax-pfnmap"));
+	CHECK(variant_name_ok("v2.1_x+y"));
+	CHECK(!variant_name_ok(""));
+	CHECK(!variant_name_ok("relax*"));
+	CHECK(!variant_name_ok("a b"));
+
+	kver_parse("6.12.117", &k612);
+	kver_parse("7.2.13", &k72);
+	kver_parse("5.10.223", &k510);
+	/* A qualified line first: it still beats the unqualified lines below it. */
+	add(&set, "dev.*:dontunmap *@relax-* ret=any-relax", 1);
+	add(&set, "dev.*:dontunmap * ret=EINVAL", 2);
+	add(&set, "dev.fault.*:dontunmap * ret=EINVAL-fault", 3);
+	add(&set, "dev.remap.*:dontunmap >=7@relax-pfnmap ret=ok-remap-7", 4);
+	add(&set, "dev.remap.*:dontunmap =6.12@relax-pfnmap ret=ok-remap-612", 5);
+	CHECK(set.nr == 5);
+
+	/* No variant: qualified lines never apply. */
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, NULL), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, ""), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, NULL), "ret=EINVAL-fault");
+	/* A variant: the last matching qualified line wins, by version too. */
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, "relax-pfnmap"),
+		  "ret=ok-remap-7");
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-pfnmap"),
+		  "ret=ok-remap-612");
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, "relax-pfnmap"),
+		  "ret=any-relax");
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-dontunmap"),
+		  "ret=any-relax");
+	/* No qualified line matches: back to the unqualified lines. */
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k510, "other"), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k72, "other"), "ret=EINVAL-fault");
+	CHECK(expect_lookup(&set, "dev.remap.x:move", &k72, "relax-pfnmap") == NULL);
+	expect_free(&set);
 }

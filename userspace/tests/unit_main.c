@@ -8,6 +8,7 @@ int main(void)
 {
 	test_version();
 	test_expect();
+	test_expect_variant();
 	test_smaps();
 	test_json();
 	test_rle();
