@@ -20,7 +20,7 @@ usage: $0 [options]
   --boot-only         boot and reboot, nothing else (for timing)
   --case GLOB         run only probe cases matching GLOB (repeatable)
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
-  --memmap            reserve 16M at 0x10000000 with memmap= and load the module on it
+  --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
   --include PATH      add a file to the guest's /pfnmap (repeatable)
   --append ARGS       extra kernel command line
   --memory MB         guest memory (default 256)
@@ -60,8 +60,8 @@ parse_args() {
 		--boot-only) mode=boot ;;
 		--case) need_value "$@"; probe_args+=(--case "$2"); shift ;;
 		--module-args) need_value "$@"; module_args=$2; shift ;;
-		--memmap) append+=" memmap=16M\$0x10000000"
-			module_args+=" phys_base=0x10000000 phys_size=0x1000000" ;;
+		--memmap) append+=" memmap=16M\$0x8000000"
+			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
 		--include) need_value "$@"; includes+=("$2"); shift ;;
 		--append) need_value "$@"; append+=" $2"; shift ;;
 		--memory) need_value "$@"; memory=$2; shift ;;
