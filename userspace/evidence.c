@@ -112,7 +112,7 @@ void vmflags_for_range(const struct vma_info *vmas, int nr, uintptr_t start,
 		snprintf(buf, buflen, "-");
 }
 
-static char *read_whole_file(const char *path)
+char *read_text_file(const char *path)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
@@ -152,7 +152,7 @@ void vmflags_snapshot(const struct range ranges[RANGE_NR],
 {
 	enum { MAX_VMAS = 160 };	/* a case child has a few dozen */
 	struct vma_info *vmas = calloc(MAX_VMAS, sizeof(*vmas));
-	char *text = read_whole_file("/proc/self/smaps");
+	char *text = read_text_file("/proc/self/smaps");
 	int nr = -1, i;
 
 	if (vmas && text)

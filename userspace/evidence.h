@@ -39,6 +39,9 @@ void kmsg_skip_to_end(int fd);
 int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total);
 bool kmsg_line_of_concern(const char *msg);
 
+/* A whole (small) file as a string, malloc'd; NULL if it cannot be read. */
+char *read_text_file(const char *path);
+
 /* PFNMAP_IOC_*_COUNTERS with the size field set; 0 or -errno. */
 int counters_read(int fd, unsigned long request, struct pfnmap_counters *c);
 
