@@ -8,6 +8,10 @@
  * - dev.<insert>.dx.none.allow (the plain driver) runs the other operations.
  * - dev.<insert>.dx.none.allow.access (vm_ops->access = generic_access_phys)
  *   runs the two operations that read from "outside" the mapping.
+ * - All 36 personalities run the what-if follow-ups of dontunmap and grow.
+ * - "abi" (the plain remap personality) runs the module ABI operations; it
+ *   comes last, and unload_busy last of all: should the module ever unload,
+ *   no other case is lost.
  *
  * The table is built once at start-up and is read-only afterwards.
  */
@@ -33,13 +37,25 @@ static const char *const other_ops[] = {
 
 static const char *const access_ops[] = { "procmem", "process_vm_readv" };
 
+static const char *const whatif_ops[] = {
+	"dontunmap_fork", "dontunmap_munmap", "grow_touch",
+};
+
+static const char *const abi_ops[] = {
+	"unknown_ioctl", "config_bad_insert", "config_bad_mremap_hook",
+	"config_bad_split_hook", "config_unknown_flag", "config_reserved",
+	"config_bad_size", "config_access_phys_pages", "config_after_mmap",
+	"mmap_beyond_region", "mmap_offset_overflow", "fault_map_private",
+	"info_bad_size", "counters_bad_size", "unload_busy",
+};
+
 static const char *const insert_names[PFNMAP_INSERT_NR] = { "remap", "fault", "mixed" };
 static const char *const mremap_names[PFNMAP_MREMAP_NR] = { "none", "track", "refuse" };
 static const char *const split_names[PFNMAP_SPLIT_NR] = { "allow", "refuse" };
 
 #define NR_CONTROLS	4
 #define NR_PERSONALITIES (PFNMAP_INSERT_NR * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR)
+#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR + 1)
 
 static struct mapping_def mappings[NR_MAPPINGS];
 
@@ -93,6 +109,16 @@ static void build_mappings(void)
 		m->config.insert = ins;
 		m->config.flags = PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS;
 	}
+	snprintf(mappings[n].name, sizeof(mappings[n].name), "abi");
+	mappings[n].kind = MAP_KIND_DEVICE;
+	mappings[n].config.size = sizeof(mappings[n].config);
+	mappings[n].config.insert = PFNMAP_INSERT_REMAP;
+	mappings[n].config.flags = PFNMAP_CFG_KEEP_DONTEXPAND;
+}
+
+static bool is_abi(const struct mapping_def *m)
+{
+	return !strcmp(m->name, "abi");
 }
 
 static bool is_plain_personality(const struct mapping_def *m)
@@ -132,7 +158,8 @@ static void add_case(struct case_def *table, size_t *n, const struct mapping_def
 
 size_t case_table_build(struct case_def **out)
 {
-	size_t max = NR_MAPPINGS * (ARRAY_SIZE(mremap_ops) + ARRAY_SIZE(other_ops));
+	size_t max = NR_MAPPINGS * (ARRAY_SIZE(mremap_ops) + ARRAY_SIZE(other_ops) +
+				    ARRAY_SIZE(whatif_ops)) + ARRAY_SIZE(abi_ops);
 	struct case_def *table = calloc(max, sizeof(*table));
 	size_t n = 0, i, k;
 
@@ -150,6 +177,11 @@ size_t case_table_build(struct case_def **out)
 				add_case(table, &n, m, mremap_ops[k]);
 			continue;
 		}
+		if (is_abi(m)) {
+			for (k = 0; k < ARRAY_SIZE(abi_ops); k++)
+				add_case(table, &n, m, abi_ops[k]);
+			continue;
+		}
 		if (m->config.flags & PFNMAP_CFG_ACCESS_PHYS) {
 			for (k = 0; k < ARRAY_SIZE(access_ops); k++)
 				add_case(table, &n, m, access_ops[k]);
@@ -160,6 +192,8 @@ size_t case_table_build(struct case_def **out)
 				add_case(table, &n, m, other_ops[k]);
 		for (k = 0; k < ARRAY_SIZE(mremap_ops); k++)
 			add_case(table, &n, m, mremap_ops[k]);
+		for (k = 0; k < ARRAY_SIZE(whatif_ops); k++)
+			add_case(table, &n, m, whatif_ops[k]);
 	}
 	*out = table;
 	return n;

@@ -238,6 +238,9 @@ static const char *case_skip_reason(const struct case_def *c,
 	if ((c->mapping->config.flags & PFNMAP_CFG_ACCESS_PHYS) &&
 	    env->info.region_kind != PFNMAP_REGION_MEMMAP)
 		return "->access needs a memmap= region (generic_access_phys cannot ioremap RAM)";
+	if ((c->op->flags & OP_PAGES_REGION_ONLY) &&
+	    env->info.region_kind != PFNMAP_REGION_PAGES)
+		return "the region is not kernel pages: nothing to refuse";
 	return NULL;
 }
 
@@ -322,6 +325,8 @@ int main(int argc, char **argv)
 	run.env = &env;
 	run.timeout_sec = opt.timeout_sec;
 	run.dev_counters_fd = probe_device(&env, device_skip, sizeof(device_skip));
+	if (env.info_valid)
+		region_read(&env.region);
 	run.kmsg_fd = kmsg_open();
 
 	if (opt.json_path) {
@@ -356,6 +361,16 @@ int main(int argc, char **argv)
 		printf("# no tmpfs found: tmpfs-file controls use %s\n", env.tmpfs_dir);
 	if (run.kmsg_fd < 0)
 		printf("# /dev/kmsg not readable: kernel log lines are not checked\n");
+	if (env.info_valid && !device_skip[0]) {
+		if (!env.region.valid)
+			printf("# %s not readable: no PAT evidence\n", PFNMAP_REGION_DEBUGFS);
+		else if (pat_count_region(&env.region) < 0)
+			printf("# %s not readable: no PAT evidence\n", PAT_MEMTYPE_LIST);
+		else
+			printf("# PAT: region at %#llx, %d memtype entries over it\n",
+			       (unsigned long long)env.region.phys,
+			       pat_count_region(&env.region));
+	}
 
 	rep = malloc(sizeof(*rep));
 	if (!rep)

@@ -20,40 +20,6 @@
 
 #include "ops.h"
 
-/* Older libcs lack these; the values are ABI. */
-#ifndef MREMAP_MAYMOVE
-#define MREMAP_MAYMOVE		1
-#endif
-#ifndef MREMAP_FIXED
-#define MREMAP_FIXED		2
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP	4
-#endif
-#ifndef MADV_FREE
-#define MADV_FREE		8
-#endif
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK		18
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD		20
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT		21
-#endif
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
-#ifndef UFFD_USER_MODE_ONLY
-#define UFFD_USER_MODE_ONLY	1
-#endif
-
-#define WINDOW	PROBE_WINDOW_PAGES
-
 /* ---- helpers ------------------------------------------------------------- */
 
 void own_range(struct op_ctx *ctx, void *addr, size_t len)
@@ -65,8 +31,8 @@ void own_range(struct op_ctx *ctx, void *addr, size_t len)
 	}
 }
 
-static void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
-		      size_t npages)
+void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
+	       size_t npages)
 {
 	ctx->ranges[slot].start = (uintptr_t)addr;
 	ctx->ranges[slot].len = npages * ctx->ps;
@@ -91,8 +57,8 @@ void op_begin(struct op_ctx *ctx)
 
 /* mremap through the raw syscall: the libc wrapper is variadic and old ones
  * do not pass new_address through. */
-static void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
-		       void *new_addr)
+void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
+		void *new_addr)
 {
 	long r = syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
 
@@ -100,8 +66,8 @@ static void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
 }
 
 /* Class string for @npages at @addr whose first page holds object page @first. */
-static void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
-		       size_t npages, uint64_t first_offset)
+void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
+		size_t npages, uint64_t first_offset)
 {
 	enum page_class cls[GROW_PAGES + NEIGHBOUR_PAGES];
 	char buf[PROBE_FIELD_LEN];
@@ -112,13 +78,13 @@ static void read_field(struct op_ctx *ctx, enum outcome_field f, const void *add
 					  buf, sizeof(buf)));
 }
 
-static void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr)
+void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr)
 {
 	read_field(ctx, f, addr, WINDOW, ctx->obj_offset);
 }
 
 /* An anonymous helper mapping full of MARKER_WORD, so it tells apart from data. */
-static void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
+void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
 {
 	void *p = mmap(at, npages * ctx->ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -138,8 +104,12 @@ static void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
 	return p;
 }
 
-/* A child reads the window; returns its classification in @out. */
-static void fork_and_read(struct op_ctx *ctx, char *out, size_t outlen)
+/*
+ * A child reads @nr windows (NULL: a range that does not exist, "-"); their
+ * classifications come back joined with "/" in @out, or "fork:<errno>".
+ */
+void fork_and_read_windows(struct op_ctx *ctx, void *const *addrs, int nr,
+			   char *out, size_t outlen)
 {
 	int pfd[2];
 	pid_t pid;
@@ -157,11 +127,22 @@ static void fork_and_read(struct op_ctx *ctx, char *out, size_t outlen)
 	}
 	if (pid == 0) {
 		enum page_class cls[WINDOW];
-		char buf[PROBE_FIELD_LEN];
+		char buf[PROBE_FIELD_LEN], one[PROBE_FIELD_LEN];
+		int i;
 
 		close(pfd[0]);
-		classify_pages(ctx->addr, WINDOW, ctx->obj_offset, ctx->ps, cls);
-		rle_format(cls, WINDOW, NAMES_PAGES, buf, sizeof(buf));
+		buf[0] = '\0';
+		for (i = 0; i < nr; i++) {
+			if (addrs[i]) {
+				classify_pages(addrs[i], WINDOW, ctx->obj_offset, ctx->ps, cls);
+				rle_format(cls, WINDOW, NAMES_PAGES, one, sizeof(one));
+			} else {
+				snprintf(one, sizeof(one), "-");
+			}
+			if (i)
+				strncat(buf, "/", sizeof(buf) - strlen(buf) - 1);
+			strncat(buf, one, sizeof(buf) - strlen(buf) - 1);
+		}
 		if (write(pfd[1], buf, strlen(buf) + 1) < 0)
 			_exit(1);
 		_exit(0);
@@ -175,7 +156,15 @@ static void fork_and_read(struct op_ctx *ctx, char *out, size_t outlen)
 	waitpid(pid, NULL, 0);
 }
 
-static void set_ret(struct op_ctx *ctx, bool ok, int err)
+/* A child reads the window; returns its classification in @out. */
+static void fork_and_read(struct op_ctx *ctx, char *out, size_t outlen)
+{
+	void *addrs[1] = { ctx->addr };
+
+	fork_and_read_windows(ctx, addrs, 1, out, outlen);
+}
+
+void set_ret(struct op_ctx *ctx, bool ok, int err)
 {
 	if (ok)
 		set_field(ctx->res, FIELD_RET, "ok");
@@ -579,58 +568,103 @@ static void op_process_vm_readv(struct op_ctx *ctx)
 /* ---- the table ------------------------------------------------------------------- */
 
 #define OLD_NEW		(F(RET) | F(OLD) | F(NEW))
+#define WHATIF_FIELDS	(F(MREMAP_CALLS) | F(PAT))
 
 const struct operation_def operations[] = {
 	{ "map_verify", op_map_verify, F(RET) | F(OLD) | F(WRITE),
-	  "map, read every page, write one word, read it back, restore it" },
+	  "map, read every page, write one word, read it back, restore it", 0 },
 	{ "map_private", op_map_private, F(RET) | F(OLD),
-	  "mmap MAP_PRIVATE, read every page" },
+	  "mmap MAP_PRIVATE, read every page", OP_MAPS_ITSELF },
 	{ "move", op_move, OLD_NEW,
-	  "mremap same size MAYMOVE|FIXED to a free address" },
+	  "mremap same size MAYMOVE|FIXED to a free address", 0 },
 	{ "grow_inplace", op_grow_inplace, OLD_NEW,
-	  "mremap 8 -> 12 pages, flags 0, the room after the mapping is free" },
+	  "mremap 8 -> 12 pages, flags 0, the room after the mapping is free", 0 },
 	{ "grow_maymove", op_grow_maymove, OLD_NEW,
-	  "mremap 8 -> 12 pages MAYMOVE, a guard page blocks growing in place" },
+	  "mremap 8 -> 12 pages MAYMOVE, a guard page blocks growing in place", 0 },
 	{ "shrink", op_shrink, F(RET) | F(OLD),
-	  "mremap 8 -> 4 pages in place" },
+	  "mremap 8 -> 4 pages in place", 0 },
 	{ "dontunmap", op_dontunmap, OLD_NEW,
-	  "mremap same size MAYMOVE|DONTUNMAP, kernel picks the address" },
+	  "mremap same size MAYMOVE|DONTUNMAP, kernel picks the address", 0 },
 	{ "dontunmap_fixed", op_dontunmap_fixed, F(RET) | F(OLD) | F(TARGET),
-	  "mremap MAYMOVE|FIXED|DONTUNMAP onto an existing anon mapping full of markers" },
+	  "mremap MAYMOVE|FIXED|DONTUNMAP onto an existing anon mapping full of markers", 0 },
 	{ "dontunmap_resize", op_dontunmap_resize, F(RET) | F(OLD),
-	  "mremap 8 -> 4 pages MAYMOVE|DONTUNMAP (old != new)" },
+	  "mremap 8 -> 4 pages MAYMOVE|DONTUNMAP (old != new)", 0 },
 	{ "partial_move", op_partial_move, OLD_NEW,
-	  "mremap pages 2..5 of 8 MAYMOVE|FIXED to a free address (split at both edges)" },
+	  "mremap pages 2..5 of 8 MAYMOVE|FIXED to a free address (split at both edges)", 0 },
 	{ "multi_vma_move", op_multi_vma_move, OLD_NEW,
-	  "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call" },
+	  "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call", 0 },
 	{ "fork_read", op_fork_read, F(RET) | F(OLD) | F(CHILD),
-	  "fork, the child reads every page" },
+	  "fork, the child reads every page", 0 },
 	{ "madvise_dontneed", op_madvise_dontneed, F(RET) | F(OLD),
-	  "madvise MADV_DONTNEED, read every page" },
+	  "madvise MADV_DONTNEED, read every page", 0 },
 	{ "madvise_free", op_madvise_free, F(RET) | F(OLD),
-	  "madvise MADV_FREE, read every page" },
+	  "madvise MADV_FREE, read every page", 0 },
 	{ "madvise_cold", op_madvise_cold, F(RET) | F(OLD),
-	  "madvise MADV_COLD, read every page" },
+	  "madvise MADV_COLD, read every page", 0 },
 	{ "madvise_pageout", op_madvise_pageout, F(RET) | F(OLD),
-	  "madvise MADV_PAGEOUT, read every page" },
+	  "madvise MADV_PAGEOUT, read every page", 0 },
 	{ "madvise_wipeonfork", op_madvise_wipeonfork, F(RET) | F(OLD) | F(CHILD),
-	  "madvise MADV_WIPEONFORK, read every page, fork, the child reads" },
+	  "madvise MADV_WIPEONFORK, read every page, fork, the child reads", 0 },
 	{ "madvise_populate_read", op_madvise_populate_read, F(RET) | F(OLD),
-	  "madvise MADV_POPULATE_READ, read every page" },
+	  "madvise MADV_POPULATE_READ, read every page", 0 },
 	{ "mprotect", op_mprotect, F(RET) | F(OLD) | F(WRITE),
-	  "mprotect PROT_READ, read every page, try a write" },
+	  "mprotect PROT_READ, read every page, try a write", 0 },
 	{ "mlock", op_mlock, F(RET) | F(OLD),
-	  "mlock, read every page, munlock" },
+	  "mlock, read every page, munlock", 0 },
 	{ "uffd_register", op_uffd_register, F(RET),
-	  "userfaultfd, UFFDIO_API, UFFDIO_REGISTER MODE_MISSING over the mapping" },
+	  "userfaultfd, UFFDIO_API, UFFDIO_REGISTER MODE_MISSING over the mapping", 0 },
 	{ "procmem", op_procmem, F(RET) | F(READ),
-	  "pread /proc/self/mem at the mapping" },
+	  "pread /proc/self/mem at the mapping", 0 },
 	{ "process_vm_readv", op_process_vm_readv, F(RET) | F(READ),
-	  "process_vm_readv of the mapping from our own pid" },
+	  "process_vm_readv of the mapping from our own pid", 0 },
+
+	/* What-if follow-ups to dontunmap and grow (ops_whatif.c). */
+	{ "dontunmap_fork", op_dontunmap_fork, OLD_NEW | F(CHILD) | WHATIF_FIELDS,
+	  "mremap MAYMOVE|DONTUNMAP, fork, the child reads old/new, then we read them", 0 },
+	{ "dontunmap_munmap", op_dontunmap_munmap,
+	  F(RET) | F(CLOSED) | F(LIVE) | WHATIF_FIELDS,
+	  "mremap MAYMOVE|DONTUNMAP, munmap old then new (counting ->close), close the fd", 0 },
+	{ "grow_touch", op_grow_touch, OLD_NEW | F(OOR) | WHATIF_FIELDS,
+	  "map the region's last 8 pages, mremap to 12 MAYMOVE past a guard, read the tail",
+	  OP_AT_REGION_END },
+
+	/* The module's ABI: what each bad input gets (ops_abi.c). */
+	{ "unknown_ioctl", op_abi_unknown_ioctl, F(RET),
+	  "an ioctl number the module does not know", OP_MAPS_ITSELF },
+	{ "config_bad_insert", op_abi_config_bad_insert, F(RET),
+	  "SET_CONFIG with insert=99", OP_MAPS_ITSELF },
+	{ "config_bad_mremap_hook", op_abi_config_bad_mremap_hook, F(RET),
+	  "SET_CONFIG with mremap_hook=99", OP_MAPS_ITSELF },
+	{ "config_bad_split_hook", op_abi_config_bad_split_hook, F(RET),
+	  "SET_CONFIG with split_hook=99", OP_MAPS_ITSELF },
+	{ "config_unknown_flag", op_abi_config_unknown_flag, F(RET),
+	  "SET_CONFIG with the lowest flag bit the ABI does not define", OP_MAPS_ITSELF },
+	{ "config_reserved", op_abi_config_reserved, F(RET),
+	  "SET_CONFIG with reserved=1", OP_MAPS_ITSELF },
+	{ "config_bad_size", op_abi_config_bad_size, F(RET),
+	  "SET_CONFIG with size=sizeof+4", OP_MAPS_ITSELF },
+	{ "config_access_phys_pages", op_abi_config_access_phys, F(RET),
+	  "SET_CONFIG with ACCESS_PHYS on a region of kernel pages",
+	  OP_MAPS_ITSELF | OP_PAGES_REGION_ONLY },
+	{ "config_after_mmap", op_abi_config_after_mmap, F(RET) | F(CONFIG),
+	  "SET_CONFIG after mmap, then GET_CONFIG: is the old config kept?", 0 },
+	{ "mmap_beyond_region", op_abi_mmap_beyond_region, F(RET),
+	  "mmap 8 pages at an offset 4 pages before the region's end", OP_MAPS_ITSELF },
+	{ "mmap_offset_overflow", op_abi_mmap_offset_overflow, F(RET),
+	  "mmap at page offset (ULONG_MAX >> PAGE_SHIFT) - 16 (raw syscall)", OP_MAPS_ITSELF },
+	{ "fault_map_private", op_abi_fault_map_private, F(RET),
+	  "SET_CONFIG insert=fault, then mmap MAP_PRIVATE", OP_MAPS_ITSELF },
+	{ "info_bad_size", op_abi_info_bad_size, F(RET),
+	  "GET_INFO with size=sizeof-8", OP_MAPS_ITSELF },
+	{ "counters_bad_size", op_abi_counters_bad_size, F(RET),
+	  "FILE_COUNTERS with size=sizeof+8", OP_MAPS_ITSELF },
+	{ "unload_busy", op_abi_unload_busy, F(RET) | F(OLD) | F(LOADED),
+	  "map, close the fd, delete_module(O_NONBLOCK): only the VMA holds the module",
+	  OP_SOLE_DEVICE_USER },
 };
 const size_t nr_operations = sizeof(operations) / sizeof(operations[0]);
 
 bool op_maps_itself(const struct operation_def *op)
 {
-	return op->run == op_map_private;
+	return op->flags & OP_MAPS_ITSELF;
 }

@@ -4,11 +4,46 @@
 #define PFNMAP_OPS_H
 
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include "evidence.h"
 #include "probe.h"
 #include "readback.h"
+
+/* Older libcs lack these; the values are ABI. */
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE		1
+#endif
+#ifndef MREMAP_FIXED
+#define MREMAP_FIXED		2
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP	4
+#endif
+#ifndef MADV_FREE
+#define MADV_FREE		8
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK		18
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY	1
+#endif
+
+#define WINDOW	PROBE_WINDOW_PAGES
 
 /*
  * Where things go inside the case's arena (in pages). The arena is address
@@ -58,6 +93,39 @@ extern const size_t nr_operations;
 void op_begin(struct op_ctx *ctx);
 void own_range(struct op_ctx *ctx, void *addr, size_t len);
 bool op_maps_itself(const struct operation_def *op);
+void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
+	       size_t npages);
+void set_ret(struct op_ctx *ctx, bool ok, int err);
+void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
+		void *new_addr);
+void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
+		size_t npages, uint64_t first_offset);
+void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr);
+void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot);
+void fork_and_read_windows(struct op_ctx *ctx, void *const *addrs, int nr,
+			   char *out, size_t outlen);
+
+/* ops_whatif.c: follow-ups for kernels that let DONTUNMAP/grow through */
+void op_dontunmap_fork(struct op_ctx *ctx);
+void op_dontunmap_munmap(struct op_ctx *ctx);
+void op_grow_touch(struct op_ctx *ctx);
+
+/* ops_abi.c: the module's answers to bad input */
+void op_abi_unknown_ioctl(struct op_ctx *ctx);
+void op_abi_config_bad_insert(struct op_ctx *ctx);
+void op_abi_config_bad_mremap_hook(struct op_ctx *ctx);
+void op_abi_config_bad_split_hook(struct op_ctx *ctx);
+void op_abi_config_unknown_flag(struct op_ctx *ctx);
+void op_abi_config_reserved(struct op_ctx *ctx);
+void op_abi_config_bad_size(struct op_ctx *ctx);
+void op_abi_config_access_phys(struct op_ctx *ctx);
+void op_abi_config_after_mmap(struct op_ctx *ctx);
+void op_abi_mmap_beyond_region(struct op_ctx *ctx);
+void op_abi_mmap_offset_overflow(struct op_ctx *ctx);
+void op_abi_fault_map_private(struct op_ctx *ctx);
+void op_abi_info_bad_size(struct op_ctx *ctx);
+void op_abi_counters_bad_size(struct op_ctx *ctx);
+void op_abi_unload_busy(struct op_ctx *ctx);
 
 static inline char *arena_slot(const struct op_ctx *ctx, unsigned int page)
 {

@@ -86,6 +86,14 @@ static void json_key(FILE *f, const char *key)
 	fputc(':', f);
 }
 
+static void json_int_or_null(FILE *f, int v)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%d", v);
+}
+
 static void json_bool_or_null(FILE *f, int v)
 {
 	fputs(v < 0 ? "null" : v ? "true" : "false", f);
@@ -177,6 +185,10 @@ static void json_evidence(FILE *f, const struct case_report *rep)
 		json_counters(f, rep->dev_delta);
 	else
 		fputs("null", f);
+	fputs(",\"pat_before\":", f);
+	json_int_or_null(f, rep->pat_before);
+	fputs(",\"pat_after\":", f);
+	json_int_or_null(f, rep->pat_after);
 	fputs(",\"balance_note\":", f);
 	json_write_string(f, rep->balance_note[0] ? rep->balance_note : NULL);
 	fputs(",\"last_mremap_start_moved\":", f);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pat.h"
 #include "pfnmap_dev_uapi.h"
 
 #define PROBE_WINDOW_PAGES	8	/* pages per mapping under test */
@@ -62,6 +63,22 @@ struct mapping_def {
  *           back different) | sigbus | sigsegv
  *   child   what a forked child reads in the range, page by page
  *   read    what /proc/self/mem or process_vm_readv returned, page by page
+ *   config  abi:config_after_mmap: GET_CONFIG after the refused change:
+ *           kept (the old config) | changed | <errno name>
+ *   loaded  abi:unload_busy: /dev/pfnmap still opens after delete_module:
+ *           yes | no
+ *   closed  dontunmap_munmap: which munmap made the driver see ->close:
+ *           "old+new", "old", "new", "none"; a range closed N > 1 times
+ *           reads "old*N"
+ *   live    dontunmap_munmap: the file's live_vmas counter after both
+ *           munmaps (0 when every VMA the driver saw opened was closed)
+ *   oor     grow_touch: out_of_region_faults counter delta (faults ->fault
+ *           refused because the page lies beyond the region)
+ *   mremap_calls  what-if ops: the file's mremaps counter delta (calls of
+ *           the driver's ->mremap); "-" for personalities without the hook
+ *   pat     what-if ops: x86 PAT memtype entries overlapping the region,
+ *           after the case vs before: same | leaked | freed; "-" when the
+ *           region is kernel pages (never listed) or the list is unreadable
  *
  * Page classes (old/new/child/read): pattern (the right data for that object
  * offset) | zero | marker (the probe's filler for anon helper mappings) |
@@ -82,6 +99,13 @@ enum outcome_field {
 	FIELD_WRITE,
 	FIELD_CHILD,
 	FIELD_READ,
+	FIELD_CONFIG,
+	FIELD_LOADED,
+	FIELD_CLOSED,
+	FIELD_LIVE,
+	FIELD_OOR,
+	FIELD_MREMAP_CALLS,
+	FIELD_PAT,
 	FIELD_NR
 };
 
@@ -93,11 +117,18 @@ struct op_ctx;
 struct case_result;
 typedef void (*op_fn)(struct op_ctx *ctx);	/* results go to ctx->res */
 
+/* operation_def.flags */
+#define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
+#define OP_AT_REGION_END	0x2	/* the window is the region's last pages */
+#define OP_SOLE_DEVICE_USER	0x4	/* the parent holds no /dev/pfnmap fd meanwhile */
+#define OP_PAGES_REGION_ONLY	0x8	/* skip on a memmap= region */
+
 struct operation_def {
 	const char *name;
 	op_fn run;
 	unsigned int fields;		/* F(RET) | F(OLD) | ... */
 	const char *what;		/* one line for -v */
+	unsigned int flags;		/* OP_* */
 };
 
 struct case_def {
@@ -124,6 +155,7 @@ struct case_result {
 	char vmflags_before[RANGE_NR][PROBE_FLAGS_LEN];	/* "" = not looked at */
 	char vmflags_after[RANGE_NR][PROBE_FLAGS_LEN];
 	bool have_file_counters;
+	bool counters_final;			/* the op read file_after itself */
 	struct pfnmap_counters file_before, file_after;
 	int mremap_start_moved;			/* -1 unknown, 0 no, 1 yes */
 	char note[PROBE_NOTE_LEN];
@@ -137,6 +169,7 @@ struct probe_env {
 	bool device_present;		/* the node opened */
 	bool info_valid;		/* and answered GET_INFO */
 	struct pfnmap_info info;
+	struct region_phys region;	/* from the module's debugfs; PAT evidence */
 	const char *tmpfs_dir;		/* where tmpfs-file controls live */
 	bool tmpfs_dir_is_tmpfs;
 	size_t page_size;
@@ -153,6 +186,7 @@ struct case_report {
 	int balanced;			/* -1 n/a, 0 no, 1 yes */
 	int kmsg_clean;			/* -1 n/a (kmsg unreadable), 0, 1 */
 	char balance_note[160];
+	int pat_before, pat_after;	/* PAT entries over the region; -1 unknown */
 	bool have_dev_delta;
 	int64_t dev_delta[PFNMAP_CNT_NR];
 	char kmsg[PROBE_KMSG_MAX][PROBE_KMSG_LEN];
@@ -163,11 +197,11 @@ struct case_report {
 struct run_ctx {
 	const struct probe_env *env;
 	int kmsg_fd;			/* -1: not readable */
-	int dev_counters_fd;		/* -1: no device */
+	int dev_counters_fd;		/* -1: no device; reopened after OP_SOLE_DEVICE_USER */
 	int timeout_sec;
 };
 
-void run_case(const struct run_ctx *run, const struct case_def *c,
+void run_case(struct run_ctx *run, const struct case_def *c,
 	      struct case_report *rep);
 void outcome_build(const struct case_def *c, const struct case_result *res,
 		   char *buf, size_t len);

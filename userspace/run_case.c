@@ -7,6 +7,7 @@
  * the kernel log.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 const char *const outcome_field_names[FIELD_NR] = {
 	"ret", "old", "new", "target", "write", "child", "read",
+	"config", "loaded", "closed", "live", "oor", "mremap_calls", "pat",
 };
 const char *const range_slot_names[RANGE_NR] = { "old", "new", "target" };
 
@@ -120,6 +122,34 @@ static uint64_t window_offset(const struct probe_env *env, const struct case_def
 	return (c->index % nslots) * slot;
 }
 
+/* Outcome fields that are file counter deltas: mremap_calls and oor. */
+static void counter_fields(const struct case_def *c, struct case_result *res)
+{
+	static const struct {
+		enum outcome_field field;
+		enum pfnmap_counter counter;
+	} map[] = {
+		{ FIELD_MREMAP_CALLS, PFNMAP_CNT_MREMAPS },
+		{ FIELD_OOR, PFNMAP_CNT_OUT_OF_REGION_FAULTS },
+	};
+	char buf[24];
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		enum pfnmap_counter k = map[i].counter;
+
+		if (!(c->op->fields & (1U << map[i].field)) || !res->have_file_counters)
+			continue;
+		/* Without the hook the count is 0 by construction: say "-", not "0". */
+		if (k == PFNMAP_CNT_MREMAPS &&
+		    c->mapping->config.mremap_hook == PFNMAP_MREMAP_NONE)
+			continue;
+		snprintf(buf, sizeof(buf), "%lld",
+			 (long long)(res->file_after.count[k] - res->file_before.count[k]));
+		set_field(res, map[i].field, buf);
+	}
+}
+
 static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
@@ -139,7 +169,8 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	ctx.res = res;
 	ctx.len = PROBE_WINDOW_PAGES * ps;
 	if (c->mapping->kind == MAP_KIND_DEVICE)
-		ctx.obj_offset = window_offset(env, c, ps);
+		ctx.obj_offset = c->op->flags & OP_AT_REGION_END ?
+				 env->info.region_size - ctx.len : window_offset(env, c, ps);
 
 	/* Reserve address space, then give it back: now every slot is known free. */
 	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
@@ -184,7 +215,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 
 	if (ctx.began) {
 		vmflags_snapshot(ctx.ranges, res->vmflags_after);
-		if (res->have_file_counters) {
+		if (res->have_file_counters && !res->counters_final) {
 			err = counters_read(ctx.fd, PFNMAP_IOC_FILE_COUNTERS,
 					    &res->file_after);
 			if (err) {
@@ -193,6 +224,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 			}
 		}
 	}
+	counter_fields(c, res);
 	res->mremap_start_moved = -1;
 	if (res->have_file_counters && ctx.expect_mremap_start &&
 	    res->file_after.count[PFNMAP_CNT_MREMAPS] !=
@@ -343,11 +375,19 @@ static void check_balance(const struct pfnmap_counters *before,
 	}
 }
 
-void run_case(const struct run_ctx *run, const struct case_def *c,
+/* PAT entries over the device region now; -1 when there is nothing to count. */
+static int pat_count(const struct run_ctx *run, const struct case_def *c)
+{
+	if (c->mapping->kind != MAP_KIND_DEVICE)
+		return -1;
+	return pat_count_region(&run->env->region);
+}
+
+void run_case(struct run_ctx *run, const struct case_def *c,
 	      struct case_report *rep)
 {
 	struct pfnmap_counters dev_before, dev_after;
-	bool have_dev = false;
+	bool have_dev = false, reopen = false;
 	long start = now_ms();
 	int pfd[2], status = 0, nr_total = 0;
 	size_t got = 0;
@@ -362,6 +402,7 @@ void run_case(const struct run_ctx *run, const struct case_def *c,
 	if (c->mapping->kind == MAP_KIND_DEVICE && run->dev_counters_fd >= 0)
 		have_dev = !counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS,
 					  &dev_before);
+	rep->pat_before = pat_count(run, c);
 	/*
 	 * No seek to the end of /dev/kmsg here: the fd sits at the end since the
 	 * previous case was collected, and a line the kernel prints late (say
@@ -375,12 +416,20 @@ void run_case(const struct run_ctx *run, const struct case_def *c,
 			 errno_name(errno));
 		return;
 	}
+	/* Our fd holds the module too: let go of it while the case runs. */
+	if ((c->op->flags & OP_SOLE_DEVICE_USER) && run->dev_counters_fd >= 0) {
+		close(run->dev_counters_fd);
+		run->dev_counters_fd = -1;
+		reopen = true;
+	}
 	pid = fork();
 	if (pid < 0) {
 		snprintf(rep->res.special, sizeof(rep->res.special), "setup=fork:%s",
 			 errno_name(errno));
 		close(pfd[0]);
 		close(pfd[1]);
+		if (reopen)
+			run->dev_counters_fd = open(run->env->device_path, O_RDWR | O_CLOEXEC);
 		return;
 	}
 	if (pid == 0) {
@@ -416,6 +465,12 @@ void run_case(const struct run_ctx *run, const struct case_def *c,
 	}
 	/* Grandchildren (fork_read) normally exit first; never leave any behind. */
 	kill(-pid, SIGKILL);
+	rep->pat_after = pat_count(run, c);
+	if (reopen) {
+		run->dev_counters_fd = open(run->env->device_path, O_RDWR | O_CLOEXEC);
+		if (run->dev_counters_fd < 0)
+			have_dev = false;
+	}
 
 	if (!finished) {
 		memset(&rep->res, 0, sizeof(rep->res));
@@ -432,6 +487,12 @@ void run_case(const struct run_ctx *run, const struct case_def *c,
 			snprintf(rep->res.special, sizeof(rep->res.special), "lost-result");
 	}
 
+	if (!rep->res.special[0] && (c->op->fields & F(PAT)))
+		set_field(&rep->res, FIELD_PAT, run->env->region.memmap ?
+			  pat_verdict(rep->pat_before, rep->pat_after) : "-");
+	if (reopen && !have_dev)
+		snprintf(rep->balance_note, sizeof(rep->balance_note),
+			 "%s did not open again after the case", run->env->device_path);
 	if (have_dev) {
 		if (!counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS, &dev_after))
 			check_balance(&dev_before, &dev_after, rep);

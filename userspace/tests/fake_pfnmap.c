@@ -37,7 +37,8 @@ static struct fake_state *state;
  * other reference lives on in the parent.
  */
 static pid_t opener[FAKE_MAX_FDS];
-static unsigned char configured[FAKE_MAX_FDS];
+static unsigned char mapped[FAKE_MAX_FDS];
+static struct pfnmap_config config[FAKE_MAX_FDS];
 
 static void fake_init(void)
 {
@@ -85,7 +86,10 @@ static int fake_open(void)
 	munmap(buf, FAKE_REGION_SIZE);
 	__atomic_fetch_add(&state->dev.count[PFNMAP_CNT_OPENS], 1, __ATOMIC_SEQ_CST);
 	opener[fd] = getpid();
-	configured[fd] = 0;
+	mapped[fd] = 0;
+	memset(&config[fd], 0, sizeof(config[fd]));
+	config[fd].size = sizeof(config[fd]);
+	config[fd].flags = PFNMAP_CFG_KEEP_DONTEXPAND;
 	return fd;
 }
 
@@ -123,6 +127,34 @@ int close(int fd)
 	return real_close(fd);
 }
 
+/* The config freezes at the first mmap, as in the module. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+	void *p;
+
+	if (!real_mmap)
+		real_mmap = (void *(*)(void *, size_t, int, int, int, off_t))
+			dlsym(RTLD_NEXT, "mmap");
+	p = real_mmap(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && fd >= 0 && fd < FAKE_MAX_FDS && opener[fd])
+		mapped[fd] = 1;
+	return p;
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+	__attribute__((alias("mmap")));
+
+/* Callers set the size of what they pass; the module refuses a mismatch. */
+static int fake_check_size(const void *arg, uint32_t want)
+{
+	if (*(const uint32_t *)arg != want) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 int ioctl(int fd, unsigned long request, ...)
 {
 	static int (*real_ioctl)(int, unsigned long, ...);
@@ -141,6 +173,8 @@ int ioctl(int fd, unsigned long request, ...)
 	case PFNMAP_IOC_GET_INFO: {
 		struct pfnmap_info *info = arg;
 
+		if (fake_check_size(arg, sizeof(*info)))
+			return -1;
 		info->abi_version = PFNMAP_DEV_ABI_VERSION;
 		info->region_kind = PFNMAP_REGION_MEMMAP;	/* so the .access cases run too */
 		info->region_has_pages = 1;
@@ -157,22 +191,29 @@ int ioctl(int fd, unsigned long request, ...)
 			errno = EINVAL;
 			return -1;
 		}
-		if (configured[fd]) {
+		if (mapped[fd]) {
 			errno = EBUSY;
 			return -1;
 		}
-		configured[fd] = 1;
+		config[fd] = *cfg;
 		return 0;
 	}
+	case PFNMAP_IOC_GET_CONFIG:
+		memcpy(arg, &config[fd], sizeof(config[fd]));
+		return 0;
 	case PFNMAP_IOC_FILE_COUNTERS: {
 		struct pfnmap_counters *c = arg;
 
+		if (fake_check_size(arg, sizeof(*c)))
+			return -1;
 		memset(c->count, 0, sizeof(c->count));
 		c->nr_counters = PFNMAP_CNT_NR;
 		c->count[PFNMAP_CNT_OPENS] = 1;
 		return 0;
 	}
 	case PFNMAP_IOC_DEV_COUNTERS:
+		if (fake_check_size(arg, sizeof(state->dev)))
+			return -1;
 		memcpy(arg, &state->dev, sizeof(state->dev));
 		return 0;
 	}

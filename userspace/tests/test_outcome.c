@@ -7,15 +7,21 @@
 
 void test_outcome(void)
 {
-	struct case_def *table, *c = NULL;
+	struct case_def *table, *c = NULL, *munmap_case = NULL;
 	struct case_result res;
 	char buf[512];
-	size_t n = case_table_build(&table), i, dev_mremap = 0, multi = 0;
+	size_t n = case_table_build(&table), i, dev_mremap = 0, multi = 0, whatif = 0, abi = 0;
 
 	CHECK(n > 400);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(table[i].id, "dev.mixed.nodx.refuse.allow:dontunmap_fixed"))
 			c = &table[i];
+		if (!strcmp(table[i].id, "dev.fault.nodx.track.refuse:dontunmap_munmap"))
+			munmap_case = &table[i];
+		if (strstr(table[i].id, ":dontunmap_fork") || strstr(table[i].id, ":grow_touch"))
+			whatif++;
+		if (!strncmp(table[i].id, "abi:", 4))
+			abi++;
 		if (!strncmp(table[i].id, "dev.", 4) && strstr(table[i].id, ":move"))
 			dev_mremap++;
 		if (strstr(table[i].id, ":multi_vma_move"))
@@ -23,9 +29,30 @@ void test_outcome(void)
 	}
 	CHECK(dev_mremap == 36);	/* every personality, no .access ones */
 	CHECK(multi == 40);		/* 36 personalities + 4 controls */
-	CHECK(c != NULL);
-	if (!c)
+	CHECK(whatif == 72);		/* 2 of the 3 what-if ops x 36 personalities */
+	CHECK(abi == 15);
+	/* The ABI cases come last, unload_busy last of all. */
+	CHECK_STR(table[n - 1].id, "abi:unload_busy");
+	CHECK(table[n - 1].op->flags & OP_SOLE_DEVICE_USER);
+	CHECK(operation_find("grow_touch")->flags & OP_AT_REGION_END);
+	CHECK(operation_find("unknown_ioctl")->flags & OP_MAPS_ITSELF);
+	CHECK(!(operation_find("dontunmap")->flags & OP_MAPS_ITSELF));
+	CHECK(c != NULL && munmap_case != NULL);
+	if (!c || !munmap_case) {
+		free(table);
 		return;
+	}
+
+	/* New fields follow the old ones in the fixed order. */
+	memset(&res, 0, sizeof(res));
+	set_field(&res, FIELD_PAT, "same");
+	set_field(&res, FIELD_RET, "ok");
+	set_field(&res, FIELD_MREMAP_CALLS, "1");
+	set_field(&res, FIELD_CLOSED, "old+new");
+	set_field(&res, FIELD_LIVE, "0");
+	set_field(&res, FIELD_OOR, "9");	/* not a field of this op */
+	outcome_build(munmap_case, &res, buf, sizeof(buf));
+	CHECK_STR(buf, "ret=ok closed=old+new live=0 mremap_calls=1 pat=same");
 
 	memset(&res, 0, sizeof(res));
 	set_field(&res, FIELD_RET, "EINVAL");

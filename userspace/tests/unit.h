@@ -35,5 +35,6 @@ void test_smaps(void);
 void test_json(void);
 void test_rle(void);
 void test_outcome(void);
+void test_pat(void);
 
 #endif

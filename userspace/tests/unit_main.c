@@ -13,6 +13,7 @@ int main(void)
 	test_json();
 	test_rle();
 	test_outcome();
+	test_pat();
 	printf("unit: %u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }
