@@ -176,7 +176,7 @@ prepare_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
-		printf 'PROBE_ARGS=%q\n' "${probe_args[*]:-}"
+		printf 'PROBE_ARGS=%q\n' "${probe_args[*]:-}${column_variant:+ --variant $column_variant}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
