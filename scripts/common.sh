@@ -65,12 +65,18 @@ ensure_host_tools() {
 	done
 	((${#missing[@]} == 0)) && return 0
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	apt_install "${missing[@]}"
+}
+
+# Installs Debian packages when we are root (updating the lists once if needed); otherwise,
+# or when that fails, names the command and exits with the infrastructure code.
+apt_install() {
 	if [[ ${PFNMAP_NO_INSTALL:-0} != 1 && $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-		progress "installing missing packages: ${missing[*]}"
-		if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
-			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; }; then
+		progress "installing missing packages: $*"
+		if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 ||
+			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2; }; then
 			return 0
 		fi
 	fi
-	die "missing host packages: ${missing[*]} (install with: apt-get install ${missing[*]})"
+	die "missing host packages: $* (install with: apt-get install $*)"
 }

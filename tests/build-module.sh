@@ -30,10 +30,7 @@ debian-headers)
 	ensure_host_tools /usr/include/libelf.h
 	headers=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' 2>/dev/null | sort -V | tail -n1 || true)
 	if [[ -z $headers ]]; then
-		[[ $EUID -eq 0 ]] || die "no Debian headers; install with: apt-get install linux-headers-amd64"
-		progress "installing linux-headers-amd64"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-headers-amd64 >&2 ||
-			die "apt-get install linux-headers-amd64 failed"
+		apt_install linux-headers-amd64
 		headers=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-amd64' | sort -V | tail -n1)
 	fi
 	build_without_warnings "$headers" ""
