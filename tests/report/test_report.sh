@@ -139,6 +139,47 @@ check "report.json is the same wherever it is written" cmp -s "$json" "$run/repo
 "$report" "$run" --out "$work/again"
 check "output is reproducible" cmp -s "$out/report.html" "$work/again/report.html"
 
+# --- the safety section on a variant fixture ------------------------------------------------------
+
+srun=$work/results/run-safety
+cp -r "$fixtures/run-safety" "$srun"
+sout=$work/safety
+check "generator exits 0 on the safety fixture" "$report" "$srun" --out "$sout"
+sjson=$sout/report.json
+smd=$sout/report.md
+spage=$sout/report.html
+check "safety: one variant, compared with its base" same_text "safety variants" \
+	"7.2+relax-pfnmap relax-pfnmap 7.2" \
+	"$(json_get "$sjson" '" ".join(" ".join([v["column"], v["variant"], v["base"]]) for v in m["safety"]["variants"])')"
+check "safety: verdicts per group, identical personalities grouped, controls left out" same_text "safety groups" \
+	"$(printf '%s\n' \
+		"dev.remap.nodx.none.* 2 semantics change" \
+		"dev.remap.dx.none.allow 1 unchanged" \
+		"dev.fault.nodx.track.allow 1 unsafe" \
+		"dev.fault.dx.track.allow 1 unchanged")" \
+	"$(json_get "$sjson" '[g["label"] + " " + str(len(g["personalities"])) + " " + g["verdict"]["kind"] for g in m["safety"]["variants"][0]["groups"]]')"
+check "safety: DONTUNMAP now allowed, old range sigbus, grown tail sigbus" same_text "remap nodx row" \
+	"0 EINVAL sigbus sigbus 0" \
+	"$(json_get "$sjson" '(lambda r: " ".join([r["dontunmap_allowed"]["variant"], r["dontunmap_allowed"]["base"], r["old_after_dontunmap"], *r["grown_tail"]["tail"], r["grown_tail"]["oor"]]))(next(r for r in m["safety"]["variants"][0]["rows"] if r["personality"] == "dev.remap.nodx.none.refuse"))')"
+check "safety: the WARNING line is the splat, quoted with its case" same_text "splat" \
+	"dev.fault.nodx.track.allow:dontunmap_fork WARNING: CPU: 0 PID: 117 at mm/memory.c:1516 zap_pte_range+0x3f1/0x500 [fixture] False" \
+	"$(json_get "$sjson" '[s["case"] + " " + s["line"] + " " + str(s["on_base"]) for g in m["safety"]["variants"][0]["groups"] for s in g["splats"]]')"
+check "safety: ->mremap calls and out-of-region faults recorded" same_text "fault nodx hooks" \
+	"1 old+new 0 4" \
+	"$(json_get "$sjson" '(lambda r: " ".join([r["hooks"]["dontunmap_munmap"][k] for k in ("mremap_calls", "closed", "live")] + [r["grown_tail"]["oor"]]))(next(r for r in m["safety"]["variants"][0]["rows"] if r["personality"] == "dev.fault.nodx.track.allow"))')"
+check "safety: every device case is evidence of exactly one group" same_text "evidence" \
+	"$(json_get "$sjson" 'sorted(r["id"] for r in m["rows"] if r["id"].startswith("dev."))')" \
+	"$(json_get "$sjson" 'sorted(c for g in m["safety"]["variants"][0]["groups"] for c in g["evidence"])')"
+check "safety: the good fixture's variant has its section too" same_text "6.1 variant verdicts" \
+	"semantics change unchanged" \
+	"$(json_get "$json" '" ".join(g["verdict"]["kind"] for g in m["safety"]["variants"][0]["groups"])')"
+check "report.md safety lines" contains_lines "$smd" "$fixtures/expected-safety-md-lines.txt"
+check "report.md safety section sits between the change list and the table" same_text "section order" \
+	"$(printf '%s\n' "## Behaviour changes between neighbouring kernels" "## Safety of the what-if variants" "## Table")" \
+	"$(grep -E '^## (Behaviour|Safety|Table)' "$smd")"
+"$report" "$srun" --out "$work/safety-again"
+check "safety output is reproducible" cmp -s "$spage" "$work/safety-again/report.html"
+
 # --- bad input -------------------------------------------------------------------------------
 
 check "missing directory exits 2 naming it" expect_exit 2 "$work/nonexistent" "$report" "$work/nonexistent"
@@ -173,6 +214,54 @@ class Cells(HTMLParser):
             print("body data-ready", a.get("data-ready"))
 
 Cells().feed(open(sys.argv[1], encoding="utf-8").read())
+EOF
+}
+
+# Prints the safety section of a dumped DOM: "section safety", "group LABEL VERDICT" per row,
+# "splat HREF LINE" per quoted kernel log line, "link HREF found|missing" per evidence link
+# (missing: no matrix row has that id).
+dom_safety() {
+	python3 - "$1" <<'EOF'
+import sys
+from html.parser import HTMLParser
+
+class Safety(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.row_ids, self.links, self.out = set(), [], []
+        self.in_splat, self.splat_href, self.code = False, None, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "tr" and "row" in classes:
+            self.row_ids.add(a.get("id"))
+        if tag == "section" and "safety" in classes:
+            self.out.append("section safety")
+        if tag == "tr" and "safety-row" in classes:
+            self.out.append(f"group {a.get('data-group')} {a.get('data-verdict')}")
+        if tag == "td" and "splats" in classes:
+            self.in_splat = True
+        if tag == "a" and "evidence" in classes:
+            self.links.append(a.get("href"))
+            if self.in_splat:
+                self.splat_href = a.get("href")
+        if tag == "code" and self.in_splat:
+            self.code = ""
+    def handle_data(self, data):
+        if self.code is not None:
+            self.code += data
+    def handle_endtag(self, tag):
+        if tag == "code" and self.code is not None:
+            self.out.append(f"splat {self.splat_href} {self.code}")
+            self.code = None
+        if tag == "td":
+            self.in_splat = False
+
+p = Safety()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+print("\n".join(p.out))
+for href in p.links:
+    print("link", href, "found" if href.startswith("#") and href[1:] in p.row_ids else "missing")
 EOF
 }
 
@@ -217,6 +306,22 @@ else
 	check "rendered hung column: all no-result" same_text "6.12 cells" "verdict-no-result" \
 		"$(awk '$1 == "6.12" { print $3 }' "$work/cells" | sort -u)"
 	check "rendered header marks the boundary" grep -qF 'Δ 2 vs 5.10' "$dom"
+
+	sdom=$artifacts/report-safety.dom.html
+	check "chromium dumps the safety fixture's DOM" chromium_run --dump-dom "file://$spage" >"$sdom"
+	dom_safety "$sdom" >"$work/safety-dom"
+	check "rendered safety section with one row per group" same_text "safety rows" \
+		"$(printf '%s\n' "section safety" \
+			"group dev.remap.nodx.none.* semantics change" "group dev.remap.dx.none.allow unchanged" \
+			"group dev.fault.nodx.track.allow unsafe" "group dev.fault.dx.track.allow unchanged")" \
+		"$(grep -E '^(section|group) ' "$work/safety-dom")"
+	check "every evidence link of the safety section lands on a rendered row" same_text "dangling links" \
+		"" "$(awk '$1 == "link" && $3 != "found" { print $2 }' "$work/safety-dom")"
+	check "safety links reach every device case, the splat's case twice" same_text "link targets" \
+		"26 25" "$(awk '$1 == "link" { n++; seen[$2] = 1 } END { print n, length(seen) }' "$work/safety-dom")"
+	check "rendered splat line links to its case" grep -qxF \
+		"splat #row-dev.fault.nodx.track.allow:dontunmap_fork WARNING: CPU: 0 PID: 117 at mm/memory.c:1516 zap_pte_range+0x3f1/0x500 [fixture]" \
+		"$work/safety-dom"
 
 	shot=$artifacts/report.png
 	rm -f "$shot"
