@@ -116,8 +116,10 @@ patched_tree() {
 		return
 	fi
 	staging=$(mktemp -d "$final.tmp.XXXXXX")
-	progress "copying $(basename "$tree") to apply $# patch(es)"
-	cp -a "$tree/." "$staging/"
+	progress "linking a copy of $(basename "$tree") to apply $# patch(es)"
+	# Hard links: patch(1) writes each file it changes anew and renames it into place, so the
+	# shared base tree is never modified.
+	cp -al "$tree/." "$staging/"
 	for patch in "$@"; do
 		patch -d "$staging" -p1 --forward --batch --quiet <"$patch" >&2 ||
 			die "patch $(basename "$patch") does not apply to $(basename "$tree")"
