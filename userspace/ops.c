@@ -66,7 +66,7 @@ void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
 }
 
 /* Class string for @npages at @addr whose first page holds object page @first. */
-void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
+static void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
 		size_t npages, uint64_t first_offset)
 {
 	enum page_class cls[GROW_PAGES + NEIGHBOUR_PAGES];
@@ -84,7 +84,7 @@ void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr)
 }
 
 /* An anonymous helper mapping full of MARKER_WORD, so it tells apart from data. */
-void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
+static void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
 {
 	void *p = mmap(at, npages * ctx->ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
@@ -235,7 +235,8 @@ static void op_grow_inplace(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, r, GROW_PAGES, off);
 }
 
-static void op_grow_maymove(struct op_ctx *ctx)
+/* Also the body of the what-if grow_touch, which differs only in where it maps. */
+void grow_maymove_and_read(struct op_ctx *ctx)
 {
 	void *r;
 
@@ -252,6 +253,11 @@ static void op_grow_maymove(struct op_ctx *ctx)
 	set_range(ctx, RANGE_NEW, r, GROW_PAGES);
 	ctx->expect_mremap_start = (uintptr_t)r;
 	read_field(ctx, FIELD_NEW, r, GROW_PAGES, ctx->obj_offset);
+}
+
+static void op_grow_maymove(struct op_ctx *ctx)
+{
+	grow_maymove_and_read(ctx);
 }
 
 static void op_shrink(struct op_ctx *ctx)

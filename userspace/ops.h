@@ -98,10 +98,8 @@ void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
 void set_ret(struct op_ctx *ctx, bool ok, int err);
 void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
 		void *new_addr);
-void read_field(struct op_ctx *ctx, enum outcome_field f, const void *addr,
-		size_t npages, uint64_t first_offset);
 void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr);
-void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot);
+void grow_maymove_and_read(struct op_ctx *ctx);
 void fork_and_read_windows(struct op_ctx *ctx, void *const *addrs, int nr,
 			   char *out, size_t outlen);
 

@@ -127,18 +127,5 @@ void op_dontunmap_munmap(struct op_ctx *ctx)
  */
 void op_grow_touch(struct op_ctx *ctx)
 {
-	void *r;
-
-	if (!map_marker(ctx, arena_slot(ctx, SLOT_ROOM), 1, PROT_NONE))
-		return;
-	op_begin(ctx);
-	r = do_mremap(ctx->addr, ctx->len, GROW_PAGES * ctx->ps, MREMAP_MAYMOVE, NULL);
-	set_ret(ctx, r != MAP_FAILED, errno);
-	read_window(ctx, FIELD_OLD, ctx->addr);
-	if (r == MAP_FAILED)
-		return;
-	own_range(ctx, r, GROW_PAGES * ctx->ps);
-	set_range(ctx, RANGE_NEW, r, GROW_PAGES);
-	ctx->expect_mremap_start = (uintptr_t)r;
-	read_field(ctx, FIELD_NEW, r, GROW_PAGES, ctx->obj_offset);
+	grow_maymove_and_read(ctx);
 }
