@@ -128,6 +128,16 @@ patched_tree() {
 	echo "$final"
 }
 
+update_user_build() {
+	local tree=$1 build=$2 jobs=$3 stamp
+	stamp=$(cat "$build/.pfnmap-build")
+	rm -f "$build/.pfnmap-build"
+	progress "bringing the build of $tree up to date (incremental make)"
+	make -C "$tree" O="$build" -j"$jobs" bzImage modules >"$build/build.log" 2>&1 ||
+		die "kernel build failed for $tree; log in $build/build.log"
+	echo "$stamp" >"$build/.pfnmap-build"
+}
+
 fragment_lines_for() {
 	local kernel_version=$1 line option since
 	while IFS= read -r line; do
@@ -138,11 +148,12 @@ fragment_lines_for() {
 	done <"$CONFIG_FRAGMENT"
 }
 
-# The cache key: everything that changes the built kernel.
+# The cache key: everything that changes the built kernel. A cached Debian tree never changes,
+# so its name (package and version) stands for its content; a user's tree is keyed by path.
 build_hash() {
 	local tree=$1
 	{
-		basename "$tree"
+		if [[ $tree == "$PFNMAP_CACHE"/src/* ]]; then basename "$tree"; else realpath "$tree"; fi
 		cat "$CONFIG_FRAGMENT"
 		gcc --version | head -n1
 	} | sha256sum | cut -c1-12
@@ -163,12 +174,16 @@ configure_kernel() {
 }
 
 # Prints the build directory for a source tree, building it unless a complete one is cached.
+#
+# A user's tree (outside the cache) may have changed since: its build dir is brought up to date
+# with an incremental make on every run, the stamp removed while make runs.
 built_kernel() {
 	local tree=$1 jobs=$2 hash kernel_version final staging log
 	hash=$(build_hash "$tree")
 	kernel_version=$(kernel_version_of_tree "$tree")
 	final=$PFNMAP_CACHE/build/$(basename "$tree")-$hash
 	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
+		[[ $tree == "$PFNMAP_CACHE"/src/* ]] || update_user_build "$tree" "$final" "$jobs"
 		echo "$final"
 		return
 	fi
