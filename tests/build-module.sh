@@ -18,11 +18,15 @@ build_without_warnings() {
 		cat "$work/build.log"
 		exit 1
 	fi
-	if grep -E 'warning:|WARNING:' "$work/build.log"; then
-		echo "warnings in the W=1 build against $tree"
+	# Only warnings located in our sources count. Some stable kernels' own headers warn under
+	# W=1 in every file that includes them (5.10.262: mmzone.h movable_only_nodes(), "nid
+	# set but not used"); those are listed, not ours to fix.
+	if grep -E 'warning:|WARNING:' "$work/build.log" | grep -F "$work/"; then
+		echo "warnings from pfnmap_dev in the W=1 build against $tree"
 		exit 1
 	fi
-	echo "built $(modinfo -F vermagic "$work/pfnmap_dev/pfnmap_dev.ko" 2>/dev/null || echo "$tree") without warnings"
+	grep -E 'warning:' "$work/build.log" | sort -u | sed 's/^/kernel header, not ours: /' || true
+	echo "built $(modinfo -F vermagic "$work/pfnmap_dev/pfnmap_dev.ko" 2>/dev/null || echo "$tree") with no warning from pfnmap_dev"
 }
 
 case $target in
