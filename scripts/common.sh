@@ -18,18 +18,33 @@ progress() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 warn() { printf 'run-qemu: %s\n' "$*" >&2; }
 die() { warn "$*"; exit "$EXIT_INFRA"; }
 
-# Moves a finished staging directory into place in one rename, so that a reader never sees a
-# half-written cache entry; an interrupted writer leaves only *.tmp.* litter that is swept later.
+# Cache entries are written in a staging dir next to their final name and published by one
+# rename, so a reader never sees a half-written entry. A staging dir records the PID of the
+# run writing it; one whose writer is gone (interrupted, killed) is swept by the next run.
+make_staging() {
+	local final=$1 staging
+	mkdir -p "$(dirname "$final")"
+	staging=$(mktemp -d "$final.tmp.XXXXXX") || die "cannot create a staging dir next to $final"
+	echo "$$" >"$staging/.pfnmap-writer"
+	echo "$staging"
+}
+
 publish_dir() {
 	local staging=$1 final=$2
+	rm -f "$staging/.pfnmap-writer"
 	rm -rf "$final"
 	mv -T "$staging" "$final"
 }
 
 sweep_stale_staging() {
-	local dir=$1
-	[[ -d $dir ]] || return 0
-	find "$dir" -maxdepth 1 -name '*.tmp.*' -mmin +1 -exec rm -rf {} + 2>/dev/null || true
+	local dir=$1 staging writer
+	for staging in "$dir"/*.tmp.*; do
+		[[ -d $staging ]] || continue
+		writer=$(cat "$staging/.pfnmap-writer" 2>/dev/null || echo none)
+		[[ $writer =~ ^[0-9]+$ ]] && kill -0 "$writer" 2>/dev/null && continue
+		progress "removing $(basename "$staging"), left by an interrupted run"
+		rm -rf "$staging"
+	done
 }
 
 require_free_space() {

@@ -46,12 +46,14 @@ built_module() {
 }
 
 built_probe() {
-	local out
+	local out staging
 	out=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h)
 	if [[ ! -x $out/pfnmap-probe ]]; then
 		progress "building pfnmap-probe (static)"
-		make -s -C "$PFNMAP_TOP/userspace" OUT="$out.tmp" STATIC=1 >&2 || die "probe build failed"
-		publish_dir "$out.tmp" "$out"
+		sweep_stale_staging "${out%/*}"
+		staging=$(make_staging "$out")
+		make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 >&2 || die "probe build failed"
+		publish_dir "$staging" "$out"
 	fi
 	echo "$out/pfnmap-probe"
 }

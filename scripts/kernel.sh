@@ -90,9 +90,8 @@ fetch_source() {
 	(cd "$PFNMAP_CACHE/apt/archives" && apt_private apt-get download "$package=$version" >&2) ||
 		die "download of $package=$version failed"
 	deb=$(ls "$PFNMAP_CACHE/apt/archives/${package}_${version//:/%3a}_"*.deb)
-	mkdir -p "$PFNMAP_CACHE/src"
 	sweep_stale_staging "$PFNMAP_CACHE/src"
-	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	staging=$(make_staging "$final")
 	progress "unpacking $package $version"
 	mkdir "$staging/deb" "$staging/tree"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$staging/deb" --wildcards '*.tar.xz' ||
@@ -115,7 +114,8 @@ patched_tree() {
 		echo "$final"
 		return
 	fi
-	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	sweep_stale_staging "$PFNMAP_CACHE/src"
+	staging=$(make_staging "$final")
 	progress "linking a copy of $(basename "$tree") to apply $# patch(es)"
 	# Hard links: patch(1) writes each file it changes anew and renames it into place, so the
 	# shared base tree is never modified.
@@ -189,9 +189,8 @@ built_kernel() {
 	fi
 	ensure_host_tools gcc make flex bison bc perl /usr/include/libelf.h /usr/include/openssl/ssl.h
 	require_free_space "$PFNMAP_CACHE" 3
-	mkdir -p "$PFNMAP_CACHE/build"
 	sweep_stale_staging "$PFNMAP_CACHE/build"
-	staging=$(mktemp -d "$final.tmp.XXXXXX")
+	staging=$(make_staging "$final")
 	log=$staging/build.log
 	progress "configuring $kernel_version (tinyconfig + kernels/config.fragment)"
 	configure_kernel "$tree" "$staging" "$kernel_version"
