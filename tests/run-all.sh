@@ -44,6 +44,8 @@ qemu_tests() {
 			--include tests/guest/module-load.sh --exec module-load.sh
 	done
 	check "probe on the memmap= region of the default kernel" expect_exit "$EXIT_OK" ./run-qemu.sh --memmap
+	check "x86 PAT after a partial move: invalid memtype freed before 6.16, not after" \
+		bash tests/test_pat_partial_move.sh "${qemu_series[@]}"
 	check "runner: exit codes for a guest panic, a guest hang and an interrupted build" \
 		bash tests/test_runner_guests.sh
 }
