@@ -18,10 +18,8 @@ build_without_warnings() {
 		cat "$work/build.log"
 		exit 1
 	fi
-	# Only warnings located in our sources count. Some stable kernels' own headers warn under
-	# W=1 in every file that includes them (5.10.262: mmzone.h movable_only_nodes(), "nid
-	# set but not used"); those are listed, not ours to fix.
-	if grep -E 'warning:|WARNING:' "$work/build.log" | grep -F "$work/"; then
+	if [[ -n $(module_own_warnings "$work") ]]; then
+		module_own_warnings "$work"
 		echo "warnings from pfnmap_dev in the W=1 build against $tree"
 		exit 1
 	fi
