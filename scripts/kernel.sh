@@ -65,7 +65,8 @@ newest_package_version() {
 source_tree_for_series() {
 	local series=$1 package tree
 	package=$(catalog_field "$series" 2)
-	tree=$(find "$PFNMAP_CACHE/src" -maxdepth 1 -name "${package}_*" ! -name '*.tmp.*' 2>/dev/null |
+	# Patched copies for variants are named <package>_<version>+<variant>: never a base tree.
+	tree=$(find "$PFNMAP_CACHE/src" -maxdepth 1 -name "${package}_*" ! -name '*.tmp.*' ! -name '*+*' 2>/dev/null |
 		sort -V | tail -n1 || true)
 	if [[ -n $tree && ${PFNMAP_REFRESH:-0} != 1 ]]; then
 		echo "$tree"
