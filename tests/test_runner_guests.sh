@@ -38,6 +38,17 @@ wait_until_compiling() {
 	done
 }
 
+# Starts a boot-only run in the private cache as a process group of its own, with SIGINT at
+# its default: without job control an asynchronous command ignores SIGINT (POSIX), and so does
+# everything started from a shell that was itself started in the background.
+start_in_own_group() {
+	local log=$1
+	set -m
+	env --default-signal=INT PFNMAP_CACHE="$cache" ./run-qemu.sh --kernel "$interrupt_series" \
+		--boot-only --results "$tmp/results" >"$log" 2>&1 &
+	set +m
+}
+
 interrupt() {
 	local pid=$1
 	kill -INT -- "-$pid"
@@ -56,8 +67,7 @@ interrupted_build_is_rebuilt() {
 	tree=$(source_tree_for_series "$interrupt_series")
 	mkdir -p "$cache/src"
 	ln -s "$tree" "$cache/src/"
-	PFNMAP_CACHE=$cache setsid ./run-qemu.sh --kernel "$interrupt_series" --boot-only \
-		--results "$tmp/results" >"$tmp/first.log" 2>&1 &
+	start_in_own_group "$tmp/first.log"
 	pid=$!
 	wait_until_compiling "$pid" "$tmp/first.log" || return 1
 	leftover=$(compgen -G "$cache/build/*.tmp.*")
@@ -66,8 +76,7 @@ interrupted_build_is_rebuilt() {
 		echo "an interrupted build left a complete-looking cache entry"
 		return 1
 	fi
-	PFNMAP_CACHE=$cache setsid ./run-qemu.sh --kernel "$interrupt_series" --boot-only \
-		--results "$tmp/results" >"$tmp/second.log" 2>&1 &
+	start_in_own_group "$tmp/second.log"
 	pid=$!
 	wait_until_compiling "$pid" "$tmp/second.log" "$leftover" || return 1
 	interrupt "$pid" || return 1
