@@ -4,7 +4,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 
-.PHONY: all modules userspace check check-host check-build check-qemu matrix bench install clean
+.PHONY: all modules userspace check check-host check-build check-qemu matrix check-whatif bench install clean
 
 all: modules userspace
 
@@ -35,6 +35,10 @@ check-qemu:
 # Every catalog kernel and every what-if variant, with the report.
 matrix:
 	./run-qemu.sh --matrix
+
+# The what-if kernels' x86 PAT behaviour on a memmap= region (builds the variants if needed).
+check-whatif:
+	tests/test_whatif_pat.sh
 
 bench:
 	tests/bench.sh

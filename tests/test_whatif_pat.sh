@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The what-if kernels on a memmap= region (x86 PAT tracks it): growing a remap_pfn_range VMA
+# that cleared VM_DONTEXPAND, which relax-pfnmap allows, breaks the memtype reservation on
+# 6.12 (whole-VMA VM_PAT tracking): munmap of the grown VMA frees an invalid memtype, and a
+# grown-then-unmapped mapping leaves its reservation behind. 7.2's refcounted pfnmap_track_ctx
+# does not. Needs the variant kernels: part of `make matrix`, not of `make check`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/lib.sh
+source scripts/common.sh
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# case_on COLUMN CASE: runs one case on a memmap= region; prints its outcome and kernel lines.
+case_on() {
+	local column=$1 case=$2 rc=0
+	./run-qemu.sh --kernels "$column" --memmap --case "$case" --results "$tmp/$column" \
+		>/dev/null 2>&1 || rc=$?
+	python3 - "$tmp/$column" "$case" <<'PY'
+import json, pathlib, sys
+doc = json.loads(next(pathlib.Path(sys.argv[1]).glob("*/*/probe.json")).read_text())
+case = next(c for c in doc["cases"] if c["id"] == sys.argv[2])
+print(case["outcome"])
+print("\n".join((case["evidence"] or {}).get("kmsg") or []))
+PY
+	return 0
+}
+
+expect_in() {
+	local want=$1 column=$2 case=$3 got
+	got=$(case_on "$column" "$case")
+	grep -qF -- "$want" <<<"$got" || { echo "$column $case: want '$want', got: $got"; return 1; }
+}
+
+expect_not_in() {
+	local unwanted=$1 column=$2 case=$3 got
+	got=$(case_on "$column" "$case")
+	if grep -qF -- "$unwanted" <<<"$got"; then
+		echo "$column $case: '$unwanted' in: $got"
+		return 1
+	fi
+}
+
+check "6.12+relax-pfnmap: munmap of a grown remap VMA frees an invalid memtype" \
+	expect_in "freeing invalid memtype" 6.12+relax-pfnmap dev.remap.nodx.none.allow:grow_maymove
+check "6.12+relax-pfnmap: a grown remap VMA leaks its memtype reservation" \
+	expect_in "pat=leaked" 6.12+relax-pfnmap dev.remap.nodx.none.allow:grow_touch
+check "7.2+relax-pfnmap: growth keeps the reservation balanced" \
+	expect_in "pat=same" 7.2+relax-pfnmap dev.remap.nodx.none.allow:grow_touch
+check "7.2+relax-pfnmap: munmap of a grown remap VMA logs nothing" \
+	expect_not_in "memtype" 7.2+relax-pfnmap dev.remap.nodx.none.allow:grow_maymove
+check "6.12+relax-dontunmap: DONTUNMAP of a remap VMA keeps the reservation balanced" \
+	expect_in "pat=same" 6.12+relax-dontunmap dev.remap.dx.none.allow:dontunmap_munmap
+summary
