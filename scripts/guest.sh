@@ -134,7 +134,7 @@ boot_guest() {
 		timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null >"$dir/console.log" 2>&1 || rc=$?
 	fi
 	if [[ -s $dir/results.tar ]]; then
-		tar -xf "$dir/results.tar" -C "$dir" 2>/dev/null || true
+		tar -xzf "$dir/results.tar" -C "$dir" 2>/dev/null || true
 	fi
 	rm -f "$dir/results.tar"
 	return "$rc"
