@@ -1,63 +1,222 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The case table: which operation runs on which mapping.
+ * The case table. Mappings are declared by their family's axes; operations
+ * by one designated row each, saying which mappings they apply to (ON_*).
+ * The case list is every (mapping, operation) pair a row applies to, in
+ * mapping order and then row order:
  *
- * - Controls (no module): every operation that means something for them.
- * - All 36 device personalities dev.<insert>.<dx|nodx>.<mremap>.<split> run
- *   every mremap operation: the table does not hand-pick.
- * - dev.<insert>.dx.none.allow (the plain driver) runs the other operations.
- * - dev.<insert>.dx.none.allow.access (vm_ops->access = generic_access_phys)
- *   runs the two operations that read from "outside" the mapping.
- * - All 36 personalities run the what-if follow-ups of dontunmap and grow.
- * - "abi" (the plain remap personality) runs the module ABI operations; it
- *   comes last, and unload_busy last of all: should the module ever unload,
- *   no other case is lost.
- *
- * The table is built once at start-up and is read-only afterwards.
+ * - ctl.*: ordinary mappings (no module), for comparison.
+ * - dev.<insert>.<dx|nodx>.<mremap>.<split>: the module's 36 personalities;
+ *   the mremap and what-if rows apply to all of them, the others to the
+ *   plain driver of each insert style (dev.<insert>.dx.none.allow).
+ * - dev.<insert>.dx.none.allow.access: vm_ops->access = generic_access_phys.
+ * - abi: the module's answers to bad input. It comes last, and unload_busy
+ *   last of all: should the module ever unload, no other case is lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "case.h"
 #include "ops.h"
-#include "probe.h"
 
-static const char *const mremap_ops[] = {
-	"move", "grow_inplace", "grow_maymove", "shrink", "dontunmap",
-	"dontunmap_fixed", "dontunmap_resize", "partial_move", "multi_vma_move",
+static const char *const ctl_kinds[] = {
+	"anon-private", "anon-shared", "memfd", "tmpfs-file", NULL,
+};
+static const char *const insert_values[] = { "remap", "fault", "mixed", NULL };
+static const char *const dontexpand_values[] = { "keep", "clear", NULL };
+static const char *const mremap_values[] = { "none", "track", "refuse", NULL };
+static const char *const split_values[] = { "allow", "refuse", NULL };
+static const char *const access_values[] = { "none", "phys", NULL };
+
+const struct family_def mapping_families[FAMILY_NR] = {
+	[FAMILY_CTL] = {
+		.name = "ctl",
+		.what = "ordinary mappings, no module: the comparison",
+		.axes = { { "kind", ctl_kinds } },
+		.nr_axes = 1,
+	},
+	[FAMILY_DEV] = {
+		.name = "dev",
+		.what = "/dev/pfnmap personalities: how a driver inserts pages, whether it keeps "
+			"VM_DONTEXPAND, its ->mremap and split hooks, ->access",
+		.axes = {
+			[DEV_INSERT] = { "insert", insert_values },
+			[DEV_DONTEXPAND] = { "dontexpand", dontexpand_values },
+			[DEV_MREMAP_HOOK] = { "mremap_hook", mremap_values },
+			[DEV_SPLIT_HOOK] = { "split_hook", split_values },
+			[DEV_ACCESS] = { "access", access_values },
+		},
+		.nr_axes = 5,
+	},
+	[FAMILY_ABI] = {
+		.name = "abi",
+		.what = "the module's ioctl/mmap ABI on its plain remap personality",
+		.nr_axes = 0,
+	},
 };
 
-/* Operations for the plain driver personality and the controls. */
-static const char *const other_ops[] = {
-	"map_verify", "map_private", "fork_read", "madvise_dontneed",
-	"madvise_free", "madvise_cold", "madvise_pageout", "madvise_wipeonfork",
-	"madvise_populate_read", "mprotect", "mlock", "uffd_register",
-	"procmem", "process_vm_readv",
+static const enum mapping_kind ctl_map_kinds[] = {
+	MAP_KIND_ANON_PRIVATE, MAP_KIND_ANON_SHARED, MAP_KIND_MEMFD, MAP_KIND_TMPFS_FILE,
 };
 
-static const char *const access_ops[] = { "procmem", "process_vm_readv" };
-
-static const char *const whatif_ops[] = {
-	"dontunmap_fork", "dontunmap_munmap", "grow_touch",
-};
-
-static const char *const abi_ops[] = {
-	"unknown_ioctl", "config_bad_insert", "config_bad_mremap_hook",
-	"config_bad_split_hook", "config_unknown_flag", "config_reserved",
-	"config_bad_size", "config_access_phys_pages", "config_after_mmap",
-	"mmap_beyond_region", "mmap_offset_overflow", "fault_map_private",
-	"info_bad_size", "counters_bad_size", "unload_busy",
-};
-
-static const char *const insert_names[PFNMAP_INSERT_NR] = { "remap", "fault", "mixed" };
-static const char *const mremap_names[PFNMAP_MREMAP_NR] = { "none", "track", "refuse" };
-static const char *const split_names[PFNMAP_SPLIT_NR] = { "allow", "refuse" };
-
-#define NR_CONTROLS	4
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_CONTROLS	ARRAY_SIZE(ctl_map_kinds)
 #define NR_PERSONALITIES (PFNMAP_INSERT_NR * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
 #define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR + 1)
 
-static struct mapping_def mappings[NR_MAPPINGS];
+#define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
+#define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
+#define ON_MREMAP	(ON_CTL | ON_DEV)		/* every mapping-level mremap case */
+#define ON_OTHER	(ON_CTL | ON_DEV_PLAIN)		/* the rest: controls and plain drivers */
+
+const struct operation_def operations[] = {
+	{ .name = "map_verify", .run = op_map_verify, .applies = ON_OTHER,
+	  .fields = F(RET) | F(OLD) | F(WRITE),
+	  .what = "map, read every page, write one word, read it back, restore it" },
+	{ .name = "map_private", .run = op_map_private, .applies = ON_CTL_FILE | ON_DEV_PLAIN,
+	  .fields = F(RET) | F(OLD), .flags = OP_MAPS_ITSELF,
+	  .what = "mmap MAP_PRIVATE, read every page" },
+	{ .name = "fork_read", .run = op_fork_read, .applies = ON_OTHER, .key = true,
+	  .fields = F(RET) | F(OLD) | F(CHILD),
+	  .what = "fork, the child reads every page" },
+	{ .name = "madvise_dontneed", .run = op_madvise, .arg = MADV_DONTNEED,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "madvise MADV_DONTNEED, read every page" },
+	{ .name = "madvise_free", .run = op_madvise, .arg = MADV_FREE,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "madvise MADV_FREE, read every page" },
+	{ .name = "madvise_cold", .run = op_madvise, .arg = MADV_COLD,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "madvise MADV_COLD, read every page" },
+	{ .name = "madvise_pageout", .run = op_madvise, .arg = MADV_PAGEOUT,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "madvise MADV_PAGEOUT, read every page" },
+	{ .name = "madvise_wipeonfork", .run = op_madvise_then_fork, .arg = MADV_WIPEONFORK,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD) | F(CHILD),
+	  .what = "madvise MADV_WIPEONFORK, read every page, fork, the child reads" },
+	{ .name = "madvise_populate_read", .run = op_madvise, .arg = MADV_POPULATE_READ,
+	  .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "madvise MADV_POPULATE_READ, read every page" },
+	{ .name = "mprotect", .run = op_mprotect, .applies = ON_OTHER,
+	  .fields = F(RET) | F(OLD) | F(WRITE),
+	  .what = "mprotect PROT_READ, read every page, try a write" },
+	{ .name = "mlock", .run = op_mlock, .applies = ON_OTHER, .fields = F(RET) | F(OLD),
+	  .what = "mlock, read every page, munlock" },
+	{ .name = "uffd_register", .run = op_uffd_register, .applies = ON_OTHER,
+	  .fields = F(RET),
+	  .what = "userfaultfd, UFFDIO_API, UFFDIO_REGISTER MODE_MISSING over the mapping" },
+	{ .name = "procmem", .run = op_procmem, .applies = ON_OTHER | ON_DEV_ACCESS,
+	  .fields = F(RET) | F(READ),
+	  .what = "pread /proc/self/mem at the mapping" },
+	{ .name = "process_vm_readv", .run = op_process_vm_readv,
+	  .applies = ON_OTHER | ON_DEV_ACCESS, .fields = F(RET) | F(READ),
+	  .what = "process_vm_readv of the mapping from our own pid" },
+
+	/* mremap */
+	{ .name = "move", .run = op_move, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap same size MAYMOVE|FIXED to a free address" },
+	{ .name = "grow_inplace", .run = op_grow_inplace, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap 8 -> 12 pages, flags 0, the room after the mapping is free" },
+	{ .name = "grow_maymove", .run = op_grow_maymove, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap 8 -> 12 pages MAYMOVE, a guard page blocks growing in place" },
+	{ .name = "shrink", .run = op_shrink, .applies = ON_MREMAP, .key = true,
+	  .fields = F(RET) | F(OLD),
+	  .what = "mremap 8 -> 4 pages in place" },
+	{ .name = "dontunmap", .run = op_dontunmap, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap same size MAYMOVE|DONTUNMAP, kernel picks the address" },
+	{ .name = "dontunmap_fixed", .run = op_dontunmap_fixed, .applies = ON_MREMAP,
+	  .key = true, .fields = F(RET) | F(OLD) | F(TARGET),
+	  .what = "mremap MAYMOVE|FIXED|DONTUNMAP onto an existing anon mapping full of markers" },
+	{ .name = "dontunmap_resize", .run = op_dontunmap_resize, .applies = ON_MREMAP,
+	  .fields = F(RET) | F(OLD),
+	  .what = "mremap 8 -> 4 pages MAYMOVE|DONTUNMAP (old != new)" },
+	{ .name = "partial_move", .run = op_partial_move, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap pages 2..5 of 8 MAYMOVE|FIXED to a free address (split at both edges)" },
+	{ .name = "multi_vma_move", .run = op_multi_vma_move, .applies = ON_MREMAP, .key = true,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call" },
+
+	/* What-if follow-ups to dontunmap and grow (ops_whatif.c). */
+	{ .name = "dontunmap_fork", .run = op_dontunmap_fork, .applies = ON_DEV,
+	  .fields = ROW_OLD_NEW | F(CHILD) | ROW_WHATIF,
+	  .what = "mremap MAYMOVE|DONTUNMAP, fork, the child reads old/new, then we read them" },
+	{ .name = "dontunmap_munmap", .run = op_dontunmap_munmap, .applies = ON_DEV,
+	  .fields = F(RET) | F(CLOSED) | F(LIVE) | ROW_WHATIF,
+	  .what = "mremap MAYMOVE|DONTUNMAP, munmap old then new (counting ->close), close the fd" },
+	{ .name = "grow_touch", .run = op_grow_maymove, .applies = ON_DEV,
+	  .fields = ROW_OLD_NEW | F(OOR) | ROW_WHATIF, .flags = OP_AT_REGION_END,
+	  .what = "map the region's last 8 pages, mremap to 12 MAYMOVE past a guard, read the tail" },
+
+	/* The module's ABI: what each bad input gets (ops_abi.c). */
+	{ .name = "unknown_ioctl", .run = op_abi_unknown_ioctl, .applies = ON_ABI,
+	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "an ioctl number the module does not know" },
+	{ .name = "config_bad_insert", .run = op_abi_config_member, .arg = ABI_CFG_BAD_INSERT,
+	  .applies = ON_ABI, .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG with insert=99" },
+	{ .name = "config_bad_mremap_hook", .run = op_abi_config_member,
+	  .arg = ABI_CFG_BAD_MREMAP_HOOK, .applies = ON_ABI, .fields = F(RET),
+	  .flags = OP_MAPS_ITSELF, .what = "SET_CONFIG with mremap_hook=99" },
+	{ .name = "config_bad_split_hook", .run = op_abi_config_member,
+	  .arg = ABI_CFG_BAD_SPLIT_HOOK, .applies = ON_ABI, .fields = F(RET),
+	  .flags = OP_MAPS_ITSELF, .what = "SET_CONFIG with split_hook=99" },
+	{ .name = "config_unknown_flag", .run = op_abi_config_member,
+	  .arg = ABI_CFG_UNKNOWN_FLAG, .applies = ON_ABI, .fields = F(RET),
+	  .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG with the lowest flag bit the ABI does not define" },
+	{ .name = "config_reserved", .run = op_abi_config_member, .arg = ABI_CFG_RESERVED,
+	  .applies = ON_ABI, .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG with reserved=1" },
+	{ .name = "config_bad_size", .run = op_abi_config_member, .arg = ABI_CFG_BAD_SIZE,
+	  .applies = ON_ABI, .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG with size=sizeof+4" },
+	{ .name = "config_access_phys_pages", .run = op_abi_config_member,
+	  .arg = ABI_CFG_ACCESS_PHYS, .applies = ON_ABI, .fields = F(RET),
+	  .flags = OP_MAPS_ITSELF | OP_PAGES_REGION_ONLY,
+	  .what = "SET_CONFIG with ACCESS_PHYS on a region of kernel pages" },
+	{ .name = "config_after_mmap", .run = op_abi_config_after_mmap, .applies = ON_ABI,
+	  .fields = F(RET) | F(CONFIG),
+	  .what = "SET_CONFIG after mmap, then GET_CONFIG: is the old config kept?" },
+	{ .name = "mmap_beyond_region", .run = op_abi_mmap_beyond_region, .applies = ON_ABI,
+	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "mmap 8 pages at an offset 4 pages before the region's end" },
+	{ .name = "mmap_offset_overflow", .run = op_abi_mmap_offset_overflow,
+	  .applies = ON_ABI, .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "mmap at page offset (ULONG_MAX >> PAGE_SHIFT) - 16 (raw syscall)" },
+	{ .name = "fault_map_private", .run = op_abi_fault_map_private, .applies = ON_ABI,
+	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG insert=fault, then mmap MAP_PRIVATE" },
+	{ .name = "info_bad_size", .run = op_abi_info_bad_size, .applies = ON_ABI,
+	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "GET_INFO with size=sizeof-8" },
+	{ .name = "counters_bad_size", .run = op_abi_counters_bad_size, .applies = ON_ABI,
+	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "FILE_COUNTERS with size=sizeof+8" },
+	{ .name = "unload_busy", .run = op_abi_unload_busy, .applies = ON_ABI,
+	  .fields = F(RET) | F(OLD) | F(LOADED), .flags = OP_SOLE_DEVICE_USER,
+	  .what = "map, close the fd, delete_module(O_NONBLOCK): only the VMA holds the module" },
+};
+const size_t nr_operations = ARRAY_SIZE(operations);
+
+static const char *const applies_names[] = {
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi",
+};
+
+const char *applies_name(unsigned int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(applies_names); i++)
+		if (bit == 1U << i)
+			return applies_names[i];
+	return NULL;
+}
 
 const struct operation_def *operation_find(const char *name)
 {
@@ -69,131 +228,110 @@ const struct operation_def *operation_find(const char *name)
 	return NULL;
 }
 
-static void build_mappings(void)
+const char *mapping_axis_value(const struct mapping_def *m, unsigned int i)
 {
-	static const struct { const char *name; enum mapping_kind kind; } controls[] = {
-		{ "anon-private", MAP_KIND_ANON_PRIVATE },
-		{ "anon-shared", MAP_KIND_ANON_SHARED },
-		{ "memfd", MAP_KIND_MEMFD },
-		{ "tmpfs-file", MAP_KIND_TMPFS_FILE },
-	};
-	unsigned int n = 0, ins, dx, mr, sp;
+	const struct family_def *fam = &mapping_families[m->family];
 
-	for (n = 0; n < NR_CONTROLS; n++) {
-		snprintf(mappings[n].name, sizeof(mappings[n].name), "%s", controls[n].name);
-		mappings[n].kind = controls[n].kind;
+	return i < fam->nr_axes ? fam->axes[i].values[m->axis[i]] : NULL;
+}
+
+/* The id spells dontexpand as dx/nodx and access only when it is there. */
+static void dev_mapping(struct mapping_def *m, unsigned int ins, unsigned int dx,
+			unsigned int mr, unsigned int sp, unsigned int acc)
+{
+	m->family = FAMILY_DEV;
+	m->kind = MAP_KIND_DEVICE;
+	m->axis[DEV_INSERT] = (unsigned char)ins;
+	m->axis[DEV_DONTEXPAND] = (unsigned char)dx;
+	m->axis[DEV_MREMAP_HOOK] = (unsigned char)mr;
+	m->axis[DEV_SPLIT_HOOK] = (unsigned char)sp;
+	m->axis[DEV_ACCESS] = (unsigned char)acc;
+	snprintf(m->id, sizeof(m->id), "dev.%s.%s.%s.%s%s", insert_values[ins],
+		 dx ? "nodx" : "dx", mremap_values[mr], split_values[sp],
+		 acc ? ".access" : "");
+	m->config.size = sizeof(m->config);
+	m->config.insert = ins;
+	m->config.mremap_hook = mr;
+	m->config.split_hook = sp;
+	m->config.flags = (dx ? 0 : PFNMAP_CFG_KEEP_DONTEXPAND) |
+			  (acc ? PFNMAP_CFG_ACCESS_PHYS : 0);
+}
+
+static struct mapping_def mappings[NR_MAPPINGS];
+
+/* Filled once, read-only afterwards. */
+size_t mapping_table(const struct mapping_def **out)
+{
+	static size_t n;
+	unsigned int ins, dx, mr, sp, k;
+
+	if (!n) {
+		for (k = 0; k < NR_CONTROLS; k++, n++) {
+			mappings[n].family = FAMILY_CTL;
+			mappings[n].kind = ctl_map_kinds[k];
+			mappings[n].axis[0] = (unsigned char)k;
+			snprintf(mappings[n].id, sizeof(mappings[n].id), "ctl.%s", ctl_kinds[k]);
+		}
+		for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
+			for (dx = 0; dx < 2; dx++)
+				for (mr = 0; mr < PFNMAP_MREMAP_NR; mr++)
+					for (sp = 0; sp < PFNMAP_SPLIT_NR; sp++)
+						dev_mapping(&mappings[n++], ins, dx, mr, sp, 0);
+		for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
+			dev_mapping(&mappings[n++], ins, 0, 0, 0, 1);
+		mappings[n].family = FAMILY_ABI;
+		mappings[n].kind = MAP_KIND_DEVICE;
+		snprintf(mappings[n].id, sizeof(mappings[n].id), "abi");
+		mappings[n].config.size = sizeof(mappings[n].config);
+		mappings[n].config.insert = PFNMAP_INSERT_REMAP;
+		mappings[n].config.flags = PFNMAP_CFG_KEEP_DONTEXPAND;
+		n++;
 	}
-	for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
-		for (dx = 0; dx < 2; dx++)
-			for (mr = 0; mr < PFNMAP_MREMAP_NR; mr++)
-				for (sp = 0; sp < PFNMAP_SPLIT_NR; sp++, n++) {
-					struct mapping_def *m = &mappings[n];
+	*out = mappings;
+	return n;
+}
 
-					snprintf(m->name, sizeof(m->name), "dev.%s.%s.%s.%s",
-						 insert_names[ins], dx ? "nodx" : "dx",
-						 mremap_names[mr], split_names[sp]);
-					m->kind = MAP_KIND_DEVICE;
-					m->config.size = sizeof(m->config);
-					m->config.insert = ins;
-					m->config.mremap_hook = mr;
-					m->config.split_hook = sp;
-					m->config.flags = dx ? 0 : PFNMAP_CFG_KEEP_DONTEXPAND;
-				}
-	for (ins = 0; ins < PFNMAP_INSERT_NR; ins++, n++) {
-		struct mapping_def *m = &mappings[n];
-
-		snprintf(m->name, sizeof(m->name), "dev.%s.dx.none.allow.access",
-			 insert_names[ins]);
-		m->kind = MAP_KIND_DEVICE;
-		m->config.size = sizeof(m->config);
-		m->config.insert = ins;
-		m->config.flags = PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS;
+/* The ON_* bits a mapping answers to. */
+static unsigned int mapping_applies(const struct mapping_def *m)
+{
+	switch (m->family) {
+	case FAMILY_CTL:
+		return ON_CTL | (m->kind == MAP_KIND_MEMFD || m->kind == MAP_KIND_TMPFS_FILE ?
+				 ON_CTL_FILE : 0);
+	case FAMILY_DEV:
+		if (m->axis[DEV_ACCESS])
+			return ON_DEV_ACCESS;
+		if (!m->axis[DEV_DONTEXPAND] && !m->axis[DEV_MREMAP_HOOK] &&
+		    !m->axis[DEV_SPLIT_HOOK])
+			return ON_DEV | ON_DEV_PLAIN;
+		return ON_DEV;
+	default:
+		return ON_ABI;
 	}
-	snprintf(mappings[n].name, sizeof(mappings[n].name), "abi");
-	mappings[n].kind = MAP_KIND_DEVICE;
-	mappings[n].config.size = sizeof(mappings[n].config);
-	mappings[n].config.insert = PFNMAP_INSERT_REMAP;
-	mappings[n].config.flags = PFNMAP_CFG_KEEP_DONTEXPAND;
 }
-
-static bool is_abi(const struct mapping_def *m)
-{
-	return !strcmp(m->name, "abi");
-}
-
-static bool is_plain_personality(const struct mapping_def *m)
-{
-	return m->kind == MAP_KIND_DEVICE &&
-	       m->config.flags == PFNMAP_CFG_KEEP_DONTEXPAND &&
-	       m->config.mremap_hook == PFNMAP_MREMAP_NONE &&
-	       m->config.split_hook == PFNMAP_SPLIT_ALLOW;
-}
-
-/* map_private means nothing for anonymous controls: it would be anon-private. */
-static bool control_wants(const struct mapping_def *m, const char *op)
-{
-	if (!strcmp(op, "map_private"))
-		return m->kind == MAP_KIND_MEMFD || m->kind == MAP_KIND_TMPFS_FILE;
-	return true;
-}
-
-static void add_case(struct case_def *table, size_t *n, const struct mapping_def *m,
-		     const char *op_name)
-{
-	const struct operation_def *op = operation_find(op_name);
-	struct case_def *c = &table[*n];
-
-	if (!op) {
-		fprintf(stderr, "pfnmap-probe: internal: no operation %s\n", op_name);
-		abort();
-	}
-	c->mapping = m;
-	c->op = op;
-	c->index = (unsigned int)*n;
-	snprintf(c->id, sizeof(c->id), "%s:%s", m->name, op->name);
-	(*n)++;
-}
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 size_t case_table_build(struct case_def **out)
 {
-	size_t max = NR_MAPPINGS * (ARRAY_SIZE(mremap_ops) + ARRAY_SIZE(other_ops) +
-				    ARRAY_SIZE(whatif_ops)) + ARRAY_SIZE(abi_ops);
-	struct case_def *table = calloc(max, sizeof(*table));
-	size_t n = 0, i, k;
+	const struct mapping_def *maps;
+	size_t nr_maps = mapping_table(&maps), n = 0, i, k;
+	struct case_def *table = calloc(nr_maps * nr_operations, sizeof(*table));
 
 	if (!table)
 		return 0;
-	build_mappings();
-	for (i = 0; i < NR_MAPPINGS; i++) {
-		const struct mapping_def *m = &mappings[i];
+	for (i = 0; i < nr_maps; i++) {
+		unsigned int on = mapping_applies(&maps[i]);
 
-		if (m->kind != MAP_KIND_DEVICE) {
-			for (k = 0; k < ARRAY_SIZE(other_ops); k++)
-				if (control_wants(m, other_ops[k]))
-					add_case(table, &n, m, other_ops[k]);
-			for (k = 0; k < ARRAY_SIZE(mremap_ops); k++)
-				add_case(table, &n, m, mremap_ops[k]);
-			continue;
+		for (k = 0; k < nr_operations; k++) {
+			struct case_def *c = &table[n];
+
+			if (!(operations[k].applies & on))
+				continue;
+			c->mapping = &maps[i];
+			c->op = &operations[k];
+			c->index = (unsigned int)n;
+			snprintf(c->id, sizeof(c->id), "%s:%s", maps[i].id, operations[k].name);
+			n++;
 		}
-		if (is_abi(m)) {
-			for (k = 0; k < ARRAY_SIZE(abi_ops); k++)
-				add_case(table, &n, m, abi_ops[k]);
-			continue;
-		}
-		if (m->config.flags & PFNMAP_CFG_ACCESS_PHYS) {
-			for (k = 0; k < ARRAY_SIZE(access_ops); k++)
-				add_case(table, &n, m, access_ops[k]);
-			continue;
-		}
-		if (is_plain_personality(m))
-			for (k = 0; k < ARRAY_SIZE(other_ops); k++)
-				add_case(table, &n, m, other_ops[k]);
-		for (k = 0; k < ARRAY_SIZE(mremap_ops); k++)
-			add_case(table, &n, m, mremap_ops[k]);
-		for (k = 0; k < ARRAY_SIZE(whatif_ops); k++)
-			add_case(table, &n, m, whatif_ops[k]);
 	}
 	*out = table;
 	return n;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "evidence.h"
+#include "log_concern.h"
 
 const char *const counter_names[PFNMAP_CNT_NR] = PFNMAP_COUNTER_NAMES;
 
@@ -195,25 +196,10 @@ void kmsg_skip_to_end(int fd)
 		lseek(fd, 0, SEEK_END);
 }
 
+/* The one list of log-concern.txt, shared with the runner and the guest scripts. */
 bool kmsg_line_of_concern(const char *msg)
 {
-	static const char *const needles[] = {
-		"WARNING", "BUG", "Oops", "Bad rss-counter", "page_table_check",
-		"x86/PAT", "Bad page",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
-		const char *p = msg;
-
-		/* Whole words only at the front: "DEBUG_VM" is not a "BUG". */
-		while ((p = strstr(p, needles[i]))) {
-			if (p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-				return true;
-			p++;
-		}
-	}
-	return false;
+	return log_line_of_concern(msg);
 }
 
 int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total)

@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe.h"
+#include "outcome.h"
+
+#define PROBE_KMSG_MAX		8
+#define PROBE_KMSG_LEN		240
 
 struct vma_info {
 	uintptr_t start, end;

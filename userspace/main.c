@@ -21,10 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "evidence.h"
 #include "expect.h"
 #include "output.h"
-#include "probe.h"
+#include "run_case.h"
 
 #define TMPFS_MAGIC_NR	0x01021994
 #define MAX_CASE_GLOBS	64
@@ -38,7 +39,8 @@ struct options {
 	const char *device_path;
 	const char *release;	/* judge as if running this kernel */
 	const char *variant;	/* what-if kernel variant; NULL: stock */
-	bool list, verbose;
+	bool list, describe, verbose;
+	bool require_device;	/* an unusable device fails its cases */
 	int timeout_sec;
 };
 
@@ -46,6 +48,10 @@ static void usage(FILE *f)
 {
 	fputs("usage: pfnmap-probe [options]\n"
 	      "  --list              print the case ids and exit\n"
+	      "  --describe          print the vocabulary (families, operations,\n"
+	      "                      outcome fields and values) as JSON and exit\n"
+	      "  --require-device    device cases fail instead of skipping when\n"
+	      "                      the device is missing or unusable\n"
 	      "  --case GLOB         run only cases whose id matches (repeatable)\n"
 	      "  --json PATH         write one JSON document with every case\n"
 	      "  --expect PATH       expectations file (default: expectations.txt\n"
@@ -56,7 +62,8 @@ static void usage(FILE *f)
 	      "  --variant NAME      the kernel is what-if variant NAME: expectation\n"
 	      "                      lines qualified @NAME apply (default: stock)\n"
 	      "  -v, --verbose       explain every case in KTAP diagnostics\n"
-	      "Case ids are <mapping>:<operation>. Exit: 0 pass, 1 fail, 4 all skipped.\n",
+	      "Case ids are <mapping>:<operation>. Exit: 0 pass, 1 fail, 2 usage or no\n"
+	      "case selected, 4 all skipped.\n",
 	      f);
 }
 
@@ -64,6 +71,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "list", no_argument, NULL, 'l' },
+		{ "describe", no_argument, NULL, 'D' },
+		{ "require-device", no_argument, NULL, 'R' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "expect", required_argument, NULL, 'e' },
@@ -83,6 +92,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': o->list = true; break;
+		case 'D': o->describe = true; break;
+		case 'R': o->require_device = true; break;
 		case 'c':
 			if (o->nr_globs == MAX_CASE_GLOBS) {
 				fprintf(stderr, "pfnmap-probe: too many --case\n");
@@ -247,16 +258,34 @@ static const char *case_skip_reason(const struct case_def *c,
 static void judge(struct case_report *rep, const struct expect_set *set,
 		  const struct case_def *c, const struct kver *kv, const char *variant)
 {
+	int i;
+
 	rep->expected = expect_lookup(set, c->id, kv, variant);
 	if (!rep->expected)
-		rep->verdict = "new";
+		rep->verdict = VERDICT_NEW;
 	else if (!strcmp(rep->expected, rep->outcome))
-		rep->verdict = "expected";
+		rep->verdict = VERDICT_EXPECTED;
 	else
-		rep->verdict = "changed";
+		rep->verdict = VERDICT_CHANGED;
 	/* Evidence of a kernel problem fails a case whatever its outcome. */
-	rep->status = !strcmp(rep->verdict, "expected") && rep->balanced != 0 &&
-		      rep->kmsg_clean != 0 ? "ok" : "not ok";
+	rep->status = rep->verdict == VERDICT_EXPECTED ? STATUS_OK : STATUS_NOT_OK;
+	for (i = 0; i < CHECK_NR; i++)
+		if (rep->checks[i] == 0)
+			rep->status = STATUS_NOT_OK;
+}
+
+/* A device case that must run but cannot: a setup outcome, never a skip. */
+static void device_unusable(struct case_report *rep, const char *why)
+{
+	int i;
+
+	memset(rep, 0, sizeof(*rep));
+	for (i = 0; i < CHECK_NR; i++)
+		rep->checks[i] = -1;
+	rep->pat_before = rep->pat_after = -1;
+	set_outcome_kind(&rep->res, OUTCOME_SETUP, "device:unusable");
+	note_add(&rep->res, "%s", why);
+	outcome_build(0, &rep->res, rep->outcome, sizeof(rep->outcome));
 }
 
 static long now_ms(void)
@@ -280,7 +309,8 @@ int main(int argc, char **argv)
 	struct run_info info;
 	char device_skip[200] = "", expect_buf[PATH_MAX + 32], err[600];
 	const char *expect_path;
-	unsigned int pass = 0, fail = 0, skip = 0, n = 0;
+	struct run_summary sum;
+	unsigned int n = 0;
 	size_t nr_cases, i, nr_selected = 0;
 	FILE *json = NULL;
 	long start = now_ms();
@@ -292,14 +322,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pfnmap-probe: out of memory\n");
 		return 2;
 	}
+	if (opt.describe) {
+		describe_write(stdout);
+		return 0;
+	}
+	for (i = 0; i < nr_cases; i++)
+		nr_selected += case_selected(&opt, &table[i]);
+	if (!nr_selected) {
+		fprintf(stderr, "pfnmap-probe: no case matches the --case globs (see --list)\n");
+		return 2;
+	}
 	if (opt.list) {
 		for (i = 0; i < nr_cases; i++)
 			if (case_selected(&opt, &table[i]))
 				printf("%s\n", table[i].id);
 		return 0;
 	}
-	for (i = 0; i < nr_cases; i++)
-		nr_selected += case_selected(&opt, &table[i]);
 
 	uname(&uts);
 	if (!kver_parse(opt.release ? opt.release : uts.release, &kv)) {
@@ -340,6 +378,8 @@ int main(int argc, char **argv)
 		info.env = &env;
 		info.expect_path = expect_path;
 		info.variant = opt.variant;
+		info.device_unusable = device_skip[0] ? device_skip : NULL;
+		info.device_required = opt.require_device;
 		json_begin(json, &info);
 	}
 
@@ -354,7 +394,8 @@ int main(int argc, char **argv)
 		       env.info.region_kind == PFNMAP_REGION_MEMMAP ? "memmap" : "pages",
 		       (unsigned long long)env.info.region_size);
 	else
-		printf("# device cases skip: %s\n", device_skip);
+		printf("# device cases %s: %s\n", opt.require_device ? "fail" : "skip",
+		       device_skip);
 	printf("# expectations: %s\n", expect_path ? expect_path :
 	       "none (every outcome is new)");
 	if (!env.tmpfs_dir_is_tmpfs)
@@ -375,6 +416,7 @@ int main(int argc, char **argv)
 	rep = malloc(sizeof(*rep));
 	if (!rep)
 		return 2;
+	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < nr_cases; i++) {
 		const struct case_def *c = &table[i];
 		const char *reason;
@@ -383,21 +425,24 @@ int main(int argc, char **argv)
 			continue;
 		n++;
 		reason = case_skip_reason(c, &env, device_skip);
-		if (reason) {
+		if (reason && reason == device_skip && opt.require_device) {
+			device_unusable(rep, device_skip);
+			judge(rep, &expect, c, &kv, opt.variant);
+			rep->status = STATUS_NOT_OK;
+			sum.fail++;
+		} else if (reason) {
 			memset(rep, 0, sizeof(*rep));
-			rep->status = "skip";
-			rep->verdict = "skip";
-			rep->balanced = -1;
-			rep->kmsg_clean = -1;
+			rep->status = STATUS_SKIP;
+			rep->verdict = VERDICT_SKIP;
 			snprintf(rep->skip_reason, sizeof(rep->skip_reason), "%s", reason);
-			skip++;
+			summary_count_skip(&sum, reason);
 		} else {
 			run_case(&run, c, rep);
 			judge(rep, &expect, c, &kv, opt.variant);
-			if (!strcmp(rep->status, "ok"))
-				pass++;
+			if (rep->status == STATUS_OK)
+				sum.pass++;
 			else
-				fail++;
+				sum.fail++;
 		}
 		ktap_case(stdout, n, c, rep, opt.verbose);
 		if (json)
@@ -405,18 +450,20 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	printf("# pfnmap-probe: %u passed, %u failed, %u skipped in %ld ms\n",
-	       pass, fail, skip, now_ms() - start);
+	       sum.pass, sum.fail, sum.skip, now_ms() - start);
+	for (i = 0; i < sum.nr_reasons; i++)
+		printf("# skipped %u: %s\n", sum.reasons[i].count, sum.reasons[i].text);
 	if (json) {
-		json_end(json, now_ms() - start, pass, fail, skip);
+		json_end(json, now_ms() - start, &sum);
 		if (fclose(json)) {
 			fprintf(stderr, "pfnmap-probe: writing %s failed\n", opt.json_path);
-			fail++;
+			sum.fail++;
 		}
 	}
 	free(rep);
 	expect_free(&expect);
 	free(table);
-	if (fail)
+	if (sum.fail)
 		return 1;
-	return pass ? 0 : 4;
+	return sum.pass ? 0 : 4;
 }

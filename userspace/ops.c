@@ -18,42 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mapping.h"
 #include "ops.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-void own_range(struct op_ctx *ctx, void *addr, size_t len)
-{
-	if (ctx->nr_owned < OWNED_MAX) {
-		ctx->owned[ctx->nr_owned].start = (uintptr_t)addr;
-		ctx->owned[ctx->nr_owned].len = len;
-		ctx->nr_owned++;
-	}
-}
-
-void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
-	       size_t npages)
-{
-	ctx->ranges[slot].start = (uintptr_t)addr;
-	ctx->ranges[slot].len = npages * ctx->ps;
-}
-
-/* Evidence "before": VmFlags of the ranges and the file counters. */
-void op_begin(struct op_ctx *ctx)
-{
-	struct case_result *res = ctx->res;
-
-	vmflags_snapshot(ctx->ranges, res->vmflags_before);
-	if (ctx->c->mapping->kind == MAP_KIND_DEVICE && ctx->fd >= 0) {
-		int err = counters_read(ctx->fd, PFNMAP_IOC_FILE_COUNTERS,
-					&res->file_before);
-
-		res->have_file_counters = !err;
-		if (err)
-			note_add(res, "FILE_COUNTERS: %s", errno_name(-err));
-	}
-	ctx->began = true;
-}
 
 /* mremap through the raw syscall: the libc wrapper is variadic and old ones
  * do not pass new_address through. */
@@ -91,8 +59,8 @@ static void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
 
 	if (p == MAP_FAILED || p != at) {
 		/* The case cannot be what it says: report it as a setup failure. */
-		snprintf(ctx->res->special, sizeof(ctx->res->special), "setup=helper:%s",
-			 p == MAP_FAILED ? errno_name(errno) : "EEXIST");
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "helper:%s",
+				 p == MAP_FAILED ? errno_name(errno) : "EEXIST");
 		if (p != MAP_FAILED)
 			munmap(p, npages * ctx->ps);
 		return NULL;
@@ -164,17 +132,9 @@ static void fork_and_read(struct op_ctx *ctx, char *out, size_t outlen)
 	fork_and_read_windows(ctx, addrs, 1, out, outlen);
 }
 
-void set_ret(struct op_ctx *ctx, bool ok, int err)
-{
-	if (ok)
-		set_field(ctx->res, FIELD_RET, "ok");
-	else
-		set_field_errno(ctx->res, FIELD_RET, err);
-}
-
 /* ---- map and read/write ---------------------------------------------------- */
 
-static void op_map_verify(struct op_ctx *ctx)
+void op_map_verify(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 
@@ -186,7 +146,7 @@ static void op_map_verify(struct op_ctx *ctx)
 		  probe_write_word((volatile uint64_t *)(ctx->addr + 8 * 8)));
 }
 
-static void op_map_private(struct op_ctx *ctx)
+void op_map_private(struct op_ctx *ctx)
 {
 	char *at = arena_slot(ctx, SLOT_WINDOW);
 	void *p;
@@ -203,7 +163,7 @@ static void op_map_private(struct op_ctx *ctx)
 
 /* ---- mremap ------------------------------------------------------------------- */
 
-static void op_move(struct op_ctx *ctx)
+void op_move(struct op_ctx *ctx)
 {
 	char *dest = arena_slot(ctx, SLOT_DEST);
 	void *r;
@@ -218,7 +178,7 @@ static void op_move(struct op_ctx *ctx)
 	read_window(ctx, FIELD_NEW, dest);
 }
 
-static void op_grow_inplace(struct op_ctx *ctx)
+void op_grow_inplace(struct op_ctx *ctx)
 {
 	uint64_t off = ctx->obj_offset;
 	void *r;
@@ -235,8 +195,8 @@ static void op_grow_inplace(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, r, GROW_PAGES, off);
 }
 
-/* Also the body of the what-if grow_touch, which differs only in where it maps. */
-void grow_maymove_and_read(struct op_ctx *ctx)
+/* Also the what-if grow_touch, which differs only in where it maps (OP_AT_REGION_END). */
+void op_grow_maymove(struct op_ctx *ctx)
 {
 	void *r;
 
@@ -255,12 +215,7 @@ void grow_maymove_and_read(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, r, GROW_PAGES, ctx->obj_offset);
 }
 
-static void op_grow_maymove(struct op_ctx *ctx)
-{
-	grow_maymove_and_read(ctx);
-}
-
-static void op_shrink(struct op_ctx *ctx)
+void op_shrink(struct op_ctx *ctx)
 {
 	void *r;
 
@@ -270,7 +225,7 @@ static void op_shrink(struct op_ctx *ctx)
 	read_window(ctx, FIELD_OLD, ctx->addr);
 }
 
-static void op_dontunmap(struct op_ctx *ctx)
+void op_dontunmap(struct op_ctx *ctx)
 {
 	void *r;
 
@@ -287,7 +242,7 @@ static void op_dontunmap(struct op_ctx *ctx)
 	read_window(ctx, FIELD_NEW, r);
 }
 
-static void op_dontunmap_fixed(struct op_ctx *ctx)
+void op_dontunmap_fixed(struct op_ctx *ctx)
 {
 	char *target = map_marker(ctx, arena_slot(ctx, SLOT_TARGET), WINDOW,
 				  PROT_READ | PROT_WRITE);
@@ -305,7 +260,7 @@ static void op_dontunmap_fixed(struct op_ctx *ctx)
 	read_field(ctx, FIELD_TARGET, target, WINDOW, ctx->obj_offset);
 }
 
-static void op_dontunmap_resize(struct op_ctx *ctx)
+void op_dontunmap_resize(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	void *r;
@@ -322,7 +277,7 @@ static void op_dontunmap_resize(struct op_ctx *ctx)
 }
 
 /* Move pages [2,6) of the window: the VMA must split at both edges. */
-static void op_partial_move(struct op_ctx *ctx)
+void op_partial_move(struct op_ctx *ctx)
 {
 	char *dest = arena_slot(ctx, SLOT_DEST);
 	size_t first = 2, npages = 4;
@@ -340,7 +295,7 @@ static void op_partial_move(struct op_ctx *ctx)
 }
 
 /* [anon neighbour][window] moved in one call: one range, two VMAs. */
-static void op_multi_vma_move(struct op_ctx *ctx)
+void op_multi_vma_move(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	char *start = arena_slot(ctx, SLOT_NEIGHBOUR);
@@ -373,7 +328,7 @@ static void op_multi_vma_move(struct op_ctx *ctx)
 
 /* ---- fork, madvise, mprotect, mlock ------------------------------------------ */
 
-static void op_fork_read(struct op_ctx *ctx)
+void op_fork_read(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	char child[PROBE_FIELD_LEN];
@@ -385,12 +340,12 @@ static void op_fork_read(struct op_ctx *ctx)
 	read_window(ctx, FIELD_OLD, ctx->addr);
 }
 
-static void madvise_case(struct op_ctx *ctx, int advice, bool then_fork)
+static void madvise_and_read(struct op_ctx *ctx, bool then_fork)
 {
 	int r;
 
 	op_begin(ctx);
-	r = madvise(ctx->addr, ctx->len, advice);
+	r = madvise(ctx->addr, ctx->len, (int)ctx->arg);
 	set_ret(ctx, r == 0, errno);
 	read_window(ctx, FIELD_OLD, ctx->addr);
 	if (then_fork) {
@@ -401,37 +356,17 @@ static void madvise_case(struct op_ctx *ctx, int advice, bool then_fork)
 	}
 }
 
-static void op_madvise_dontneed(struct op_ctx *ctx)
+void op_madvise(struct op_ctx *ctx)
 {
-	madvise_case(ctx, MADV_DONTNEED, false);
+	madvise_and_read(ctx, false);
 }
 
-static void op_madvise_free(struct op_ctx *ctx)
+void op_madvise_then_fork(struct op_ctx *ctx)
 {
-	madvise_case(ctx, MADV_FREE, false);
+	madvise_and_read(ctx, true);
 }
 
-static void op_madvise_cold(struct op_ctx *ctx)
-{
-	madvise_case(ctx, MADV_COLD, false);
-}
-
-static void op_madvise_pageout(struct op_ctx *ctx)
-{
-	madvise_case(ctx, MADV_PAGEOUT, false);
-}
-
-static void op_madvise_wipeonfork(struct op_ctx *ctx)
-{
-	madvise_case(ctx, MADV_WIPEONFORK, true);
-}
-
-static void op_madvise_populate_read(struct op_ctx *ctx)
-{
-	madvise_case(ctx, MADV_POPULATE_READ, false);
-}
-
-static void op_mprotect(struct op_ctx *ctx)
+void op_mprotect(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	int r;
@@ -444,7 +379,7 @@ static void op_mprotect(struct op_ctx *ctx)
 		  probe_write_word((volatile uint64_t *)(ctx->addr + 8 * 8)));
 }
 
-static void op_mlock(struct op_ctx *ctx)
+void op_mlock(struct op_ctx *ctx)
 {
 	int r;
 
@@ -458,7 +393,7 @@ static void op_mlock(struct op_ctx *ctx)
 
 /* ---- userfaultfd ---------------------------------------------------------------- */
 
-static void op_uffd_register(struct op_ctx *ctx)
+void op_uffd_register(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 #ifdef __NR_userfaultfd
@@ -528,7 +463,7 @@ static void classify_read_buffer(struct op_ctx *ctx, const char *buf, ssize_t go
 							   out, sizeof(out)));
 }
 
-static void op_procmem(struct op_ctx *ctx)
+void op_procmem(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	char *buf = malloc(ctx->len);
@@ -550,7 +485,7 @@ static void op_procmem(struct op_ctx *ctx)
 	free(buf);
 }
 
-static void op_process_vm_readv(struct op_ctx *ctx)
+void op_process_vm_readv(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
 	char *buf = malloc(ctx->len);
@@ -569,108 +504,4 @@ static void op_process_vm_readv(struct op_ctx *ctx)
 	got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	classify_read_buffer(ctx, buf, got, errno);
 	free(buf);
-}
-
-/* ---- the table ------------------------------------------------------------------- */
-
-#define OLD_NEW		(F(RET) | F(OLD) | F(NEW))
-#define WHATIF_FIELDS	(F(MREMAP_CALLS) | F(PAT))
-
-const struct operation_def operations[] = {
-	{ "map_verify", op_map_verify, F(RET) | F(OLD) | F(WRITE),
-	  "map, read every page, write one word, read it back, restore it", 0 },
-	{ "map_private", op_map_private, F(RET) | F(OLD),
-	  "mmap MAP_PRIVATE, read every page", OP_MAPS_ITSELF },
-	{ "move", op_move, OLD_NEW,
-	  "mremap same size MAYMOVE|FIXED to a free address", 0 },
-	{ "grow_inplace", op_grow_inplace, OLD_NEW,
-	  "mremap 8 -> 12 pages, flags 0, the room after the mapping is free", 0 },
-	{ "grow_maymove", op_grow_maymove, OLD_NEW,
-	  "mremap 8 -> 12 pages MAYMOVE, a guard page blocks growing in place", 0 },
-	{ "shrink", op_shrink, F(RET) | F(OLD),
-	  "mremap 8 -> 4 pages in place", 0 },
-	{ "dontunmap", op_dontunmap, OLD_NEW,
-	  "mremap same size MAYMOVE|DONTUNMAP, kernel picks the address", 0 },
-	{ "dontunmap_fixed", op_dontunmap_fixed, F(RET) | F(OLD) | F(TARGET),
-	  "mremap MAYMOVE|FIXED|DONTUNMAP onto an existing anon mapping full of markers", 0 },
-	{ "dontunmap_resize", op_dontunmap_resize, F(RET) | F(OLD),
-	  "mremap 8 -> 4 pages MAYMOVE|DONTUNMAP (old != new)", 0 },
-	{ "partial_move", op_partial_move, OLD_NEW,
-	  "mremap pages 2..5 of 8 MAYMOVE|FIXED to a free address (split at both edges)", 0 },
-	{ "multi_vma_move", op_multi_vma_move, OLD_NEW,
-	  "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call", 0 },
-	{ "fork_read", op_fork_read, F(RET) | F(OLD) | F(CHILD),
-	  "fork, the child reads every page", 0 },
-	{ "madvise_dontneed", op_madvise_dontneed, F(RET) | F(OLD),
-	  "madvise MADV_DONTNEED, read every page", 0 },
-	{ "madvise_free", op_madvise_free, F(RET) | F(OLD),
-	  "madvise MADV_FREE, read every page", 0 },
-	{ "madvise_cold", op_madvise_cold, F(RET) | F(OLD),
-	  "madvise MADV_COLD, read every page", 0 },
-	{ "madvise_pageout", op_madvise_pageout, F(RET) | F(OLD),
-	  "madvise MADV_PAGEOUT, read every page", 0 },
-	{ "madvise_wipeonfork", op_madvise_wipeonfork, F(RET) | F(OLD) | F(CHILD),
-	  "madvise MADV_WIPEONFORK, read every page, fork, the child reads", 0 },
-	{ "madvise_populate_read", op_madvise_populate_read, F(RET) | F(OLD),
-	  "madvise MADV_POPULATE_READ, read every page", 0 },
-	{ "mprotect", op_mprotect, F(RET) | F(OLD) | F(WRITE),
-	  "mprotect PROT_READ, read every page, try a write", 0 },
-	{ "mlock", op_mlock, F(RET) | F(OLD),
-	  "mlock, read every page, munlock", 0 },
-	{ "uffd_register", op_uffd_register, F(RET),
-	  "userfaultfd, UFFDIO_API, UFFDIO_REGISTER MODE_MISSING over the mapping", 0 },
-	{ "procmem", op_procmem, F(RET) | F(READ),
-	  "pread /proc/self/mem at the mapping", 0 },
-	{ "process_vm_readv", op_process_vm_readv, F(RET) | F(READ),
-	  "process_vm_readv of the mapping from our own pid", 0 },
-
-	/* What-if follow-ups to dontunmap and grow (ops_whatif.c). */
-	{ "dontunmap_fork", op_dontunmap_fork, OLD_NEW | F(CHILD) | WHATIF_FIELDS,
-	  "mremap MAYMOVE|DONTUNMAP, fork, the child reads old/new, then we read them", 0 },
-	{ "dontunmap_munmap", op_dontunmap_munmap,
-	  F(RET) | F(CLOSED) | F(LIVE) | WHATIF_FIELDS,
-	  "mremap MAYMOVE|DONTUNMAP, munmap old then new (counting ->close), close the fd", 0 },
-	{ "grow_touch", op_grow_touch, OLD_NEW | F(OOR) | WHATIF_FIELDS,
-	  "map the region's last 8 pages, mremap to 12 MAYMOVE past a guard, read the tail",
-	  OP_AT_REGION_END },
-
-	/* The module's ABI: what each bad input gets (ops_abi.c). */
-	{ "unknown_ioctl", op_abi_unknown_ioctl, F(RET),
-	  "an ioctl number the module does not know", OP_MAPS_ITSELF },
-	{ "config_bad_insert", op_abi_config_bad_insert, F(RET),
-	  "SET_CONFIG with insert=99", OP_MAPS_ITSELF },
-	{ "config_bad_mremap_hook", op_abi_config_bad_mremap_hook, F(RET),
-	  "SET_CONFIG with mremap_hook=99", OP_MAPS_ITSELF },
-	{ "config_bad_split_hook", op_abi_config_bad_split_hook, F(RET),
-	  "SET_CONFIG with split_hook=99", OP_MAPS_ITSELF },
-	{ "config_unknown_flag", op_abi_config_unknown_flag, F(RET),
-	  "SET_CONFIG with the lowest flag bit the ABI does not define", OP_MAPS_ITSELF },
-	{ "config_reserved", op_abi_config_reserved, F(RET),
-	  "SET_CONFIG with reserved=1", OP_MAPS_ITSELF },
-	{ "config_bad_size", op_abi_config_bad_size, F(RET),
-	  "SET_CONFIG with size=sizeof+4", OP_MAPS_ITSELF },
-	{ "config_access_phys_pages", op_abi_config_access_phys, F(RET),
-	  "SET_CONFIG with ACCESS_PHYS on a region of kernel pages",
-	  OP_MAPS_ITSELF | OP_PAGES_REGION_ONLY },
-	{ "config_after_mmap", op_abi_config_after_mmap, F(RET) | F(CONFIG),
-	  "SET_CONFIG after mmap, then GET_CONFIG: is the old config kept?", 0 },
-	{ "mmap_beyond_region", op_abi_mmap_beyond_region, F(RET),
-	  "mmap 8 pages at an offset 4 pages before the region's end", OP_MAPS_ITSELF },
-	{ "mmap_offset_overflow", op_abi_mmap_offset_overflow, F(RET),
-	  "mmap at page offset (ULONG_MAX >> PAGE_SHIFT) - 16 (raw syscall)", OP_MAPS_ITSELF },
-	{ "fault_map_private", op_abi_fault_map_private, F(RET),
-	  "SET_CONFIG insert=fault, then mmap MAP_PRIVATE", OP_MAPS_ITSELF },
-	{ "info_bad_size", op_abi_info_bad_size, F(RET),
-	  "GET_INFO with size=sizeof-8", OP_MAPS_ITSELF },
-	{ "counters_bad_size", op_abi_counters_bad_size, F(RET),
-	  "FILE_COUNTERS with size=sizeof+8", OP_MAPS_ITSELF },
-	{ "unload_busy", op_abi_unload_busy, F(RET) | F(OLD) | F(LOADED),
-	  "map, close the fd, delete_module(O_NONBLOCK): only the VMA holds the module",
-	  OP_SOLE_DEVICE_USER },
-};
-const size_t nr_operations = sizeof(operations) / sizeof(operations[0]);
-
-bool op_maps_itself(const struct operation_def *op)
-{
-	return op->flags & OP_MAPS_ITSELF;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The state one case child works on, and the operations' helpers. */
+/*
+ * The operations a case runs (ops.c, ops_whatif.c, ops_abi.c) and the
+ * helpers they share. cases.c puts them in its table; nothing else calls them.
+ */
 #ifndef PFNMAP_OPS_H
 #define PFNMAP_OPS_H
 
@@ -7,8 +10,7 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 
-#include "evidence.h"
-#include "probe.h"
+#include "op_ctx.h"
 #include "readback.h"
 
 /* Older libcs lack these; the values are ABI. */
@@ -43,80 +45,41 @@
 #define UFFD_USER_MODE_ONLY	1
 #endif
 
-#define WINDOW	PROBE_WINDOW_PAGES
-
-/*
- * Where things go inside the case's arena (in pages). The arena is address
- * space the child reserved and released again, so every slot is known free
- * and MAP_FIXED_NOREPLACE / MREMAP_FIXED land where the case says:
- *   [2,4)   anon neighbour right before the mapping (multi_vma_move)
- *   [4,12)  the mapping under test
- *   [12,16) room to grow into (grow_inplace) or a guard page (grow_maymove)
- *   [20,30) destination of moves
- *   [40,48) pre-existing target mapping (dontunmap_fixed)
- */
-#define ARENA_PAGES		64
-#define SLOT_NEIGHBOUR		2
-#define NEIGHBOUR_PAGES		2
-#define SLOT_WINDOW		4
-#define SLOT_ROOM		12
-#define SLOT_DEST		20
-#define SLOT_TARGET		40
-#define GROW_PAGES		12
-#define OWNED_MAX		8
-
-struct op_ctx {
-	const struct probe_env *env;
-	const struct case_def *c;
-	size_t ps;			/* page size */
-	int fd;				/* device or file; -1 for anonymous */
-	uint64_t obj_offset;		/* object offset of the window's first page */
-	char *arena;
-	char *addr;			/* the mapping under test (window) */
-	size_t len;
-	struct range ranges[RANGE_NR];	/* what the VmFlags evidence looks at */
-	struct range owned[OWNED_MAX];	/* unmapped at the end of the case */
-	int nr_owned;
-	uintptr_t expect_mremap_start;	/* where ->mremap should see the VMA; 0 n/a */
-	bool began;			/* op_begin() ran */
-	struct case_result *res;
-};
-
-/* mapping.c */
-int mapping_open(struct op_ctx *ctx, char *step, size_t steplen);
-void *mapping_map(struct op_ctx *ctx, void *at, bool private_map);
-void mapping_close(struct op_ctx *ctx);
-
-/* ops.c */
-extern const struct operation_def operations[];
-extern const size_t nr_operations;
-void op_begin(struct op_ctx *ctx);
-void own_range(struct op_ctx *ctx, void *addr, size_t len);
-bool op_maps_itself(const struct operation_def *op);
-void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
-	       size_t npages);
-void set_ret(struct op_ctx *ctx, bool ok, int err);
+/* ops.c: helpers the other operation files share */
 void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
 		void *new_addr);
 void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr);
-void grow_maymove_and_read(struct op_ctx *ctx);
 void fork_and_read_windows(struct op_ctx *ctx, void *const *addrs, int nr,
 			   char *out, size_t outlen);
+
+/* ops.c: the mapping-level operations */
+void op_map_verify(struct op_ctx *ctx);
+void op_map_private(struct op_ctx *ctx);
+void op_move(struct op_ctx *ctx);
+void op_grow_inplace(struct op_ctx *ctx);
+void op_grow_maymove(struct op_ctx *ctx);
+void op_shrink(struct op_ctx *ctx);
+void op_dontunmap(struct op_ctx *ctx);
+void op_dontunmap_fixed(struct op_ctx *ctx);
+void op_dontunmap_resize(struct op_ctx *ctx);
+void op_partial_move(struct op_ctx *ctx);
+void op_multi_vma_move(struct op_ctx *ctx);
+void op_fork_read(struct op_ctx *ctx);
+void op_madvise(struct op_ctx *ctx);		/* arg: the advice */
+void op_madvise_then_fork(struct op_ctx *ctx);	/* arg: the advice */
+void op_mprotect(struct op_ctx *ctx);
+void op_mlock(struct op_ctx *ctx);
+void op_uffd_register(struct op_ctx *ctx);
+void op_procmem(struct op_ctx *ctx);
+void op_process_vm_readv(struct op_ctx *ctx);
 
 /* ops_whatif.c: follow-ups for kernels that let DONTUNMAP/grow through */
 void op_dontunmap_fork(struct op_ctx *ctx);
 void op_dontunmap_munmap(struct op_ctx *ctx);
-void op_grow_touch(struct op_ctx *ctx);
 
 /* ops_abi.c: the module's answers to bad input */
 void op_abi_unknown_ioctl(struct op_ctx *ctx);
-void op_abi_config_bad_insert(struct op_ctx *ctx);
-void op_abi_config_bad_mremap_hook(struct op_ctx *ctx);
-void op_abi_config_bad_split_hook(struct op_ctx *ctx);
-void op_abi_config_unknown_flag(struct op_ctx *ctx);
-void op_abi_config_reserved(struct op_ctx *ctx);
-void op_abi_config_bad_size(struct op_ctx *ctx);
-void op_abi_config_access_phys(struct op_ctx *ctx);
+void op_abi_config_member(struct op_ctx *ctx);	/* arg: ABI_CFG_* */
 void op_abi_config_after_mmap(struct op_ctx *ctx);
 void op_abi_mmap_beyond_region(struct op_ctx *ctx);
 void op_abi_mmap_offset_overflow(struct op_ctx *ctx);
@@ -125,9 +88,15 @@ void op_abi_info_bad_size(struct op_ctx *ctx);
 void op_abi_counters_bad_size(struct op_ctx *ctx);
 void op_abi_unload_busy(struct op_ctx *ctx);
 
-static inline char *arena_slot(const struct op_ctx *ctx, unsigned int page)
-{
-	return ctx->arena + page * ctx->ps;
-}
+/* What op_abi_config_member breaks in an otherwise good SET_CONFIG. */
+enum abi_config_breakage {
+	ABI_CFG_BAD_INSERT,
+	ABI_CFG_BAD_MREMAP_HOOK,
+	ABI_CFG_BAD_SPLIT_HOOK,
+	ABI_CFG_UNKNOWN_FLAG,
+	ABI_CFG_RESERVED,
+	ABI_CFG_BAD_SIZE,
+	ABI_CFG_ACCESS_PHYS,
+};
 
 #endif

@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "mapping.h"
 #include "ops.h"
 
 #define PFNMAP_MODULE_NAME	"pfnmap_dev"
@@ -55,43 +56,36 @@ static void config_case(struct op_ctx *ctx, size_t member_offset, uint32_t value
 #define CONFIG_CASE(ctx, member, value) \
 	config_case(ctx, offsetof(struct pfnmap_config, member), value)
 
-void op_abi_config_bad_insert(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, insert, BAD_ENUM_VALUE);
-}
-
-void op_abi_config_bad_mremap_hook(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, mremap_hook, BAD_ENUM_VALUE);
-}
-
-void op_abi_config_bad_split_hook(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, split_hook, BAD_ENUM_VALUE);
-}
-
-void op_abi_config_unknown_flag(struct op_ctx *ctx)
+/* One SET_CONFIG member broken, as the row's argument says (enum abi_config_breakage). */
+void op_abi_config_member(struct op_ctx *ctx)
 {
 	uint32_t unknown = ~(uint32_t)PFNMAP_CFG_ALL_FLAGS;
 
-	/* The lowest bit the ABI does not define, next to a valid one. */
-	CONFIG_CASE(ctx, flags, PFNMAP_CFG_KEEP_DONTEXPAND | (unknown & -unknown));
-}
-
-void op_abi_config_reserved(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, reserved, 1);
-}
-
-void op_abi_config_bad_size(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, size, sizeof(struct pfnmap_config) + 4);
-}
-
-/* generic_access_phys() would ioremap RAM: refused at SET_CONFIG, not at access. */
-void op_abi_config_access_phys(struct op_ctx *ctx)
-{
-	CONFIG_CASE(ctx, flags, PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS);
+	switch ((enum abi_config_breakage)ctx->arg) {
+	case ABI_CFG_BAD_INSERT:
+		CONFIG_CASE(ctx, insert, BAD_ENUM_VALUE);
+		break;
+	case ABI_CFG_BAD_MREMAP_HOOK:
+		CONFIG_CASE(ctx, mremap_hook, BAD_ENUM_VALUE);
+		break;
+	case ABI_CFG_BAD_SPLIT_HOOK:
+		CONFIG_CASE(ctx, split_hook, BAD_ENUM_VALUE);
+		break;
+	case ABI_CFG_UNKNOWN_FLAG:
+		/* The lowest bit the ABI does not define, next to a valid one. */
+		CONFIG_CASE(ctx, flags, PFNMAP_CFG_KEEP_DONTEXPAND | (unknown & -unknown));
+		break;
+	case ABI_CFG_RESERVED:
+		CONFIG_CASE(ctx, reserved, 1);
+		break;
+	case ABI_CFG_BAD_SIZE:
+		CONFIG_CASE(ctx, size, sizeof(struct pfnmap_config) + 4);
+		break;
+	case ABI_CFG_ACCESS_PHYS:
+		/* generic_access_phys() would ioremap RAM: refused at SET_CONFIG. */
+		CONFIG_CASE(ctx, flags, PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS);
+		break;
+	}
 }
 
 /* The window is mapped: a different config is refused, the old one stays. */
@@ -170,8 +164,7 @@ void op_abi_fault_map_private(struct op_ctx *ctx)
 	cfg.size = sizeof(cfg);
 	cfg.insert = PFNMAP_INSERT_FAULT;
 	if (ioctl(ctx->fd, PFNMAP_IOC_SET_CONFIG, &cfg) < 0) {
-		snprintf(ctx->res->special, sizeof(ctx->res->special), "setup=config:%s",
-			 errno_name(errno));
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "config:%s", errno_name(errno));
 		return;
 	}
 	op_begin(ctx);

@@ -118,14 +118,3 @@ void op_dontunmap_munmap(struct op_ctx *ctx)
 	close(ctx->fd);
 	ctx->fd = -1;
 }
-
-/*
- * Grow the region's last 8 pages to 12 with MAYMOVE (a guard page blocks
- * growing in place) and read all 12: the 4 new pages lie beyond the region.
- * A ->fault personality must refuse them (counted as out_of_region_faults,
- * SIGBUS); the others have no ->fault and get SIGBUS from the core.
- */
-void op_grow_touch(struct op_ctx *ctx)
-{
-	grow_maymove_and_read(ctx);
-}

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "evidence.h"
 #include "output.h"
 
 /* Length of the valid UTF-8 sequence at @s, 0 if it is not one. */
@@ -80,6 +79,19 @@ void json_write_string(FILE *f, const char *str)
 	fputc('"', f);
 }
 
+void json_string_array(FILE *f, const char *const *words, size_t nr)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < nr; i++) {
+		if (i)
+			fputc(',', f);
+		json_write_string(f, words[i]);
+	}
+	fputc(']', f);
+}
+
 static void json_key(FILE *f, const char *key)
 {
 	json_write_string(f, key);
@@ -103,7 +115,8 @@ void json_begin(FILE *f, const struct run_info *info)
 {
 	const struct probe_env *env = info->env;
 
-	fputs("{\"tool\":\"pfnmap-probe\",\"kernel\":{\"release\":", f);
+	fprintf(f, "{\"tool\":\"pfnmap-probe\",\"schema_version\":%d,\"kernel\":{\"release\":",
+		PROBE_SCHEMA_VERSION);
 	json_write_string(f, info->release);
 	fputs(",\"version\":", f);
 	json_write_string(f, info->version);
@@ -111,7 +124,11 @@ void json_begin(FILE *f, const struct run_info *info)
 	json_write_string(f, info->variant);
 	fputs("},\"device\":{\"path\":", f);
 	json_write_string(f, env->device_path);
-	fprintf(f, ",\"present\":%s", env->device_present ? "true" : "false");
+	fprintf(f, ",\"present\":%s,\"usable\":%s,\"unusable_reason\":",
+		env->device_present ? "true" : "false",
+		info->device_unusable ? "false" : "true");
+	json_write_string(f, info->device_unusable);
+	fprintf(f, ",\"required\":%s", info->device_required ? "true" : "false");
 	if (env->info_valid) {
 		fputs(",\"region_kind\":", f);
 		json_write_string(f, env->info.region_kind == PFNMAP_REGION_MEMMAP ?
@@ -121,7 +138,7 @@ void json_begin(FILE *f, const struct run_info *info)
 			(uint64_t)env->info.region_size,
 			env->info.region_has_pages ? "true" : "false");
 	} else {
-		fputs(",\"region_kind\":null,\"region_size\":null", f);
+		fputs(",\"region_kind\":null,\"region_size\":null,\"region_has_pages\":null", f);
 	}
 	fputs("},\"tmpfs_dir\":", f);
 	json_write_string(f, env->tmpfs_dir);
@@ -133,18 +150,14 @@ void json_begin(FILE *f, const struct run_info *info)
 
 static void json_ranges(FILE *f, const char flags[RANGE_NR][PROBE_FLAGS_LEN])
 {
-	bool first = true;
 	int i;
 
 	fputc('{', f);
 	for (i = 0; i < RANGE_NR; i++) {
-		if (!flags[i][0])
-			continue;
-		if (!first)
+		if (i)
 			fputc(',', f);
-		first = false;
 		json_key(f, range_slot_names[i]);
-		json_write_string(f, flags[i]);
+		json_write_string(f, flags[i][0] ? flags[i] : NULL);
 	}
 	fputc('}', f);
 }
@@ -193,6 +206,8 @@ static void json_evidence(FILE *f, const struct case_report *rep)
 	json_write_string(f, rep->balance_note[0] ? rep->balance_note : NULL);
 	fputs(",\"last_mremap_start_moved\":", f);
 	json_bool_or_null(f, res->mremap_start_moved);
+	fputs(",\"child_exit\":", f);
+	json_write_string(f, rep->child_exit[0] ? rep->child_exit : NULL);
 	fputs(",\"kmsg\":[", f);
 	for (i = 0; i < rep->nr_kmsg; i++) {
 		if (i)
@@ -204,30 +219,49 @@ static void json_evidence(FILE *f, const struct case_report *rep)
 	fputc('}', f);
 }
 
+static void json_mapping(FILE *f, const struct mapping_def *m)
+{
+	const struct family_def *fam = &mapping_families[m->family];
+	unsigned int i;
+
+	fputs("{\"id\":", f);
+	json_write_string(f, m->id);
+	fputs(",\"family\":", f);
+	json_write_string(f, fam->name);
+	fputs(",\"axes\":{", f);
+	for (i = 0; i < fam->nr_axes; i++) {
+		if (i)
+			fputc(',', f);
+		json_key(f, fam->axes[i].name);
+		json_write_string(f, mapping_axis_value(m, i));
+	}
+	fputs("}}", f);
+}
+
 void json_case(FILE *f, const struct case_def *c, const struct case_report *rep,
 	       bool first)
 {
 	const struct case_result *res = &rep->res;
-	bool skipped = !strcmp(rep->status, "skip");
+	bool skipped = rep->status == STATUS_SKIP;
 	int i;
 
 	fputs(first ? "{" : ",\n{", f);
 	json_key(f, "id");
 	json_write_string(f, c->id);
 	fputs(",\"mapping\":", f);
-	json_write_string(f, c->mapping->name);
+	json_mapping(f, c->mapping);
 	fputs(",\"operation\":", f);
 	json_write_string(f, c->op->name);
 	fputs(",\"status\":", f);
-	json_write_string(f, rep->status);
+	json_write_string(f, status_names[rep->status]);
 	fputs(",\"verdict\":", f);
-	json_write_string(f, rep->verdict);
+	json_write_string(f, verdict_names[rep->verdict]);
+	fputs(",\"outcome_kind\":", f);
+	json_write_string(f, skipped ? NULL : outcome_kind_names[res->kind]);
 	fputs(",\"outcome\":", f);
 	json_write_string(f, skipped ? NULL : rep->outcome);
-	fputs(",\"expected\":", f);
-	json_write_string(f, rep->expected);
 	fputs(",\"fields\":{", f);
-	if (!skipped && !res->special[0]) {
+	if (!skipped && res->kind == OUTCOME_FIELDS) {
 		bool first_field = true;
 
 		for (i = 0; i < FIELD_NR; i++) {
@@ -236,14 +270,19 @@ void json_case(FILE *f, const struct case_def *c, const struct case_report *rep,
 			if (!first_field)
 				fputc(',', f);
 			first_field = false;
-			json_key(f, outcome_field_names[i]);
+			json_key(f, outcome_fields[i].name);
 			json_write_string(f, res->fields[i][0] ? res->fields[i] : "-");
 		}
 	}
-	fputs("},\"checks\":{\"balanced\":", f);
-	json_bool_or_null(f, rep->balanced);
-	fputs(",\"kmsg_clean\":", f);
-	json_bool_or_null(f, skipped ? -1 : rep->kmsg_clean);
+	fputs("},\"expected\":", f);
+	json_write_string(f, rep->expected);
+	fputs(",\"checks\":{", f);
+	for (i = 0; i < CHECK_NR; i++) {
+		if (i)
+			fputc(',', f);
+		json_key(f, check_names[i]);
+		json_bool_or_null(f, skipped ? -1 : rep->checks[i]);
+	}
 	fputs("},\"skip_reason\":", f);
 	json_write_string(f, skipped ? rep->skip_reason : NULL);
 	fprintf(f, ",\"duration_ms\":%ld,", rep->duration_ms);
@@ -254,11 +293,20 @@ void json_case(FILE *f, const struct case_def *c, const struct case_report *rep,
 	fputc('}', f);
 }
 
-void json_end(FILE *f, long duration_ms, unsigned int pass, unsigned int fail,
-	      unsigned int skip)
+void json_end(FILE *f, long duration_ms, const struct run_summary *sum)
 {
-	fprintf(f, "\n],\"duration_ms\":%ld,\"summary\":{\"pass\":%u,\"fail\":%u,\"skip\":%u}}\n",
-		duration_ms, pass, fail, skip);
+	unsigned int i;
+
+	fprintf(f, "\n],\"duration_ms\":%ld,\"summary\":{\"total\":%u,\"pass\":%u,"
+		"\"fail\":%u,\"skip\":%u,\"skip_reasons\":{", duration_ms,
+		sum->pass + sum->fail + sum->skip, sum->pass, sum->fail, sum->skip);
+	for (i = 0; i < sum->nr_reasons; i++) {
+		if (i)
+			fputc(',', f);
+		json_key(f, sum->reasons[i].text);
+		fprintf(f, "%u", sum->reasons[i].count);
+	}
+	fputs("}}}\n", f);
 }
 
 /* ---- KTAP ------------------------------------------------------------------- */
@@ -276,10 +324,10 @@ void ktap_case(FILE *f, unsigned int n, const struct case_def *c,
 	       const struct case_report *rep, bool verbose)
 {
 	const struct case_result *res = &rep->res;
-	bool failed = !strcmp(rep->status, "not ok");
+	bool failed = rep->status == STATUS_NOT_OK;
 	int i;
 
-	if (!strcmp(rep->status, "skip")) {
+	if (rep->status == STATUS_SKIP) {
 		fprintf(f, "ok %u %s # SKIP %s\n", n, c->id, rep->skip_reason);
 		return;
 	}
@@ -303,17 +351,38 @@ void ktap_case(FILE *f, unsigned int n, const struct case_def *c,
 			ktap_diag(f, c->id, "note: ", res->note);
 	}
 	if (failed && !verbose) {
-		if (!strcmp(rep->verdict, "changed")) {
+		if (rep->verdict == VERDICT_CHANGED) {
 			ktap_diag(f, c->id, "expected: ", rep->expected);
 			ktap_diag(f, c->id, "got:      ", rep->outcome);
-		} else if (!strcmp(rep->verdict, "new")) {
+		} else if (rep->verdict == VERDICT_NEW) {
 			ktap_diag(f, c->id, "new outcome (no expectation): ", rep->outcome);
 		}
 	}
-	if (rep->balanced == 0)
+	if (res->kind != OUTCOME_FIELDS && res->note[0] && !verbose)
+		ktap_diag(f, c->id, "note: ", res->note);
+	if (rep->checks[CHECK_BALANCED] == 0)
 		ktap_diag(f, c->id, "counters unbalanced: ", rep->balance_note);
 	for (i = 0; i < rep->nr_kmsg; i++)
 		ktap_diag(f, c->id, "kmsg: ", rep->kmsg[i]);
+	if (rep->checks[CHECK_EXIT_CLEAN] == 0)
+		ktap_diag(f, c->id, "case child ended with ", rep->child_exit);
 	/* No "# new" directive: KTAP knows only SKIP/TODO; the diagnostic says it. */
 	fprintf(f, "%s %u %s\n", failed ? "not ok" : "ok", n, c->id);
+}
+
+void summary_count_skip(struct run_summary *sum, const char *reason)
+{
+	unsigned int i;
+
+	sum->skip++;
+	for (i = 0; i < sum->nr_reasons; i++) {
+		if (!strcmp(sum->reasons[i].text, reason)) {
+			sum->reasons[i].count++;
+			return;
+		}
+	}
+	if (sum->nr_reasons < MAX_SKIP_REASONS) {
+		sum->reasons[sum->nr_reasons].text = reason;
+		sum->reasons[sum->nr_reasons++].count = 1;
+	}
 }

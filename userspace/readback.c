@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe.h"
+#include "outcome.h"
 #include "readback.h"
 
 static sigjmp_buf fault_jump;

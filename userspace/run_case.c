@@ -20,90 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ops.h"
-
-const char *const outcome_field_names[FIELD_NR] = {
-	"ret", "old", "new", "target", "write", "child", "read",
-	"config", "loaded", "closed", "live", "oor", "mremap_calls", "pat",
-};
-const char *const range_slot_names[RANGE_NR] = { "old", "new", "target" };
-
-const char *errno_name(int err)
-{
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
-		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
-		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
-		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" },
-		{ EROFS, "EROFS" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EOVERFLOW, "EOVERFLOW" },
-		{ ESRCH, "ESRCH" }, { ECHILD, "ECHILD" },
-	};
-	static char unknown[16];
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	snprintf(unknown, sizeof(unknown), "E%d", err);
-	return unknown;
-}
-
-void set_field(struct case_result *res, enum outcome_field f, const char *s)
-{
-	snprintf(res->fields[f], sizeof(res->fields[f]), "%s", s);
-}
-
-void set_field_errno(struct case_result *res, enum outcome_field f, int err)
-{
-	set_field(res, f, errno_name(err));
-}
-
-void note_add(struct case_result *res, const char *fmt, ...)
-{
-	size_t used = strlen(res->note);
-	va_list ap;
-
-	if (used && used + 2 < sizeof(res->note)) {
-		strcat(res->note, "; ");
-		used += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(res->note + used, sizeof(res->note) - used, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * The canonical outcome: the operation's fields in the fixed field order,
- * "-" where a field does not apply. A case that never got to its operation
- * has a one-field outcome (see probe.h).
- */
-void outcome_build(const struct case_def *c, const struct case_result *res,
-		   char *buf, size_t len)
-{
-	size_t pos = 0;
-	int f;
-
-	if (res->special[0]) {
-		snprintf(buf, len, "%s", res->special);
-		return;
-	}
-	buf[0] = '\0';
-	for (f = 0; f < FIELD_NR; f++) {
-		int w;
-
-		if (!(c->op->fields & (1U << f)))
-			continue;
-		w = snprintf(buf + pos, len - pos, "%s%s=%s", pos ? " " : "",
-			     outcome_field_names[f], res->fields[f][0] ? res->fields[f] : "-");
-		if (w < 0 || pos + (size_t)w >= len)
-			break;
-		pos += (size_t)w;
-	}
-}
+#include "mapping.h"
+#include "op_ctx.h"
+#include "readback.h"
+#include "run_case.h"
 
 /* ---- the child ------------------------------------------------------------ */
 
@@ -168,6 +88,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	ctx.fd = -1;
 	ctx.res = res;
 	ctx.len = PROBE_WINDOW_PAGES * ps;
+	ctx.arg = c->op->arg;
 	if (c->mapping->kind == MAP_KIND_DEVICE)
 		ctx.obj_offset = c->op->flags & OP_AT_REGION_END ?
 				 env->info.region_size - ctx.len : window_offset(env, c, ps);
@@ -176,8 +97,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED) {
-		snprintf(res->special, sizeof(res->special), "setup=arena:%s",
-			 errno_name(errno));
+		set_outcome_kind(res, OUTCOME_SETUP, "arena:%s", errno_name(errno));
 		return;
 	}
 	munmap(arena, ARENA_PAGES * ps);
@@ -185,19 +105,17 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 
 	err = mapping_open(&ctx, step, sizeof(step));
 	if (err) {
-		snprintf(res->special, sizeof(res->special), "setup=%s:%s", step,
-			 errno_name(-err));
+		set_outcome_kind(res, OUTCOME_SETUP, "%s:%s", step, errno_name(-err));
 		return;
 	}
 	ctx.addr = arena_slot(&ctx, SLOT_WINDOW);
 	ctx.ranges[RANGE_OLD].start = (uintptr_t)ctx.addr;
 	ctx.ranges[RANGE_OLD].len = ctx.len;
-	if (!op_maps_itself(c->op)) {
+	if (!(c->op->flags & OP_MAPS_ITSELF)) {
 		bool private_map = c->mapping->kind == MAP_KIND_ANON_PRIVATE;
 
 		if (mapping_map(&ctx, ctx.addr, private_map) == MAP_FAILED) {
-			snprintf(res->special, sizeof(res->special), "setup=mmap:%s",
-				 errno_name(errno));
+			set_outcome_kind(res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
 			mapping_close(&ctx);
 			return;
 		}
@@ -346,6 +264,18 @@ static const char *signal_name(int sig)
 	}
 }
 
+/* How the reaped case child ended: it must _exit(0) after its report. */
+static void child_ended(int status, struct case_report *rep)
+{
+	if (WIFSIGNALED(status))
+		snprintf(rep->child_exit, sizeof(rep->child_exit), "%s",
+			 signal_name(WTERMSIG(status)));
+	else
+		snprintf(rep->child_exit, sizeof(rep->child_exit), "exit %d",
+			 WEXITSTATUS(status));
+	rep->checks[CHECK_EXIT_CLEAN] = WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
 static void check_balance(const struct pfnmap_counters *before,
 			  const struct pfnmap_counters *after,
 			  struct case_report *rep)
@@ -356,18 +286,18 @@ static void check_balance(const struct pfnmap_counters *before,
 	for (i = 0; i < PFNMAP_CNT_NR; i++)
 		d[i] = (int64_t)(after->count[i] - before->count[i]);
 	rep->have_dev_delta = true;
-	rep->balanced = 1;
+	rep->checks[CHECK_BALANCED] = 1;
 	if (d[PFNMAP_CNT_OPENS] != d[PFNMAP_CNT_RELEASES]) {
-		rep->balanced = 0;
+		rep->checks[CHECK_BALANCED] = 0;
 		snprintf(rep->balance_note, sizeof(rep->balance_note),
 			 "opens +%lld but releases +%lld", (long long)d[PFNMAP_CNT_OPENS],
 			 (long long)d[PFNMAP_CNT_RELEASES]);
 	} else if (d[PFNMAP_CNT_LIVE_VMAS]) {
-		rep->balanced = 0;
+		rep->checks[CHECK_BALANCED] = 0;
 		snprintf(rep->balance_note, sizeof(rep->balance_note),
 			 "live_vmas changed by %lld", (long long)d[PFNMAP_CNT_LIVE_VMAS]);
 	} else if (d[PFNMAP_CNT_VM_OPENS] + d[PFNMAP_CNT_MMAPS] != d[PFNMAP_CNT_VM_CLOSES]) {
-		rep->balanced = 0;
+		rep->checks[CHECK_BALANCED] = 0;
 		snprintf(rep->balance_note, sizeof(rep->balance_note),
 			 "vm_opens +%lld + mmaps +%lld != vm_closes +%lld",
 			 (long long)d[PFNMAP_CNT_VM_OPENS], (long long)d[PFNMAP_CNT_MMAPS],
@@ -396,8 +326,9 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 	long deadline;
 
 	memset(rep, 0, sizeof(*rep));
-	rep->balanced = -1;
-	rep->kmsg_clean = run->kmsg_fd >= 0 ? 1 : -1;
+	rep->checks[CHECK_BALANCED] = -1;
+	rep->checks[CHECK_KMSG_CLEAN] = run->kmsg_fd >= 0 ? 1 : -1;
+	rep->checks[CHECK_EXIT_CLEAN] = -1;
 
 	if (c->mapping->kind == MAP_KIND_DEVICE && run->dev_counters_fd >= 0)
 		have_dev = !counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS,
@@ -412,8 +343,7 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 
 	fflush(NULL);	/* the child must not flush our buffered output again */
 	if (pipe(pfd) < 0) {
-		snprintf(rep->res.special, sizeof(rep->res.special), "setup=pipe:%s",
-			 errno_name(errno));
+		set_outcome_kind(&rep->res, OUTCOME_SETUP, "pipe:%s", errno_name(errno));
 		return;
 	}
 	/* Our fd holds the module too: let go of it while the case runs. */
@@ -424,8 +354,7 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 	}
 	pid = fork();
 	if (pid < 0) {
-		snprintf(rep->res.special, sizeof(rep->res.special), "setup=fork:%s",
-			 errno_name(errno));
+		set_outcome_kind(&rep->res, OUTCOME_SETUP, "fork:%s", errno_name(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		if (reopen)
@@ -472,22 +401,33 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 			have_dev = false;
 	}
 
+	if (finished)
+		child_ended(status, rep);
 	if (!finished) {
 		memset(&rep->res, 0, sizeof(rep->res));
-		snprintf(rep->res.special, sizeof(rep->res.special), "timeout");
+		set_outcome_kind(&rep->res, OUTCOME_TIMEOUT, NULL);
 		if (unkillable)
 			note_add(&rep->res, "child %d did not die after SIGKILL (stuck in the kernel?)",
 				 (int)pid);
 	} else if (got != sizeof(rep->res) || rep->res.magic != CASE_RESULT_MAGIC) {
 		memset(&rep->res, 0, sizeof(rep->res));
 		if (WIFSIGNALED(status))
-			snprintf(rep->res.special, sizeof(rep->res.special), "crash=%s",
-				 signal_name(WTERMSIG(status)));
+			set_outcome_kind(&rep->res, OUTCOME_CRASH, "%s",
+					 signal_name(WTERMSIG(status)));
 		else
-			snprintf(rep->res.special, sizeof(rep->res.special), "lost-result");
+			set_outcome_kind(&rep->res, OUTCOME_LOST, NULL);
+	} else if (!rep->checks[CHECK_EXIT_CLEAN]) {
+		/* The report arrived, but the child did not end as it should. */
+		note_add(&rep->res, "the case child died after its report (%s)", rep->child_exit);
+		if (WIFSIGNALED(status))
+			set_outcome_kind(&rep->res, OUTCOME_CRASH, "%s",
+					 signal_name(WTERMSIG(status)));
+		else
+			set_outcome_kind(&rep->res, OUTCOME_CRASH, "exit:%d",
+					 WEXITSTATUS(status));
 	}
 
-	if (!rep->res.special[0] && (c->op->fields & F(PAT)))
+	if (rep->res.kind == OUTCOME_FIELDS && (c->op->fields & F(PAT)))
 		/* A region of kernel pages never shows in the list: it reads "same". */
 		set_field(&rep->res, FIELD_PAT, pat_verdict(rep->pat_before, rep->pat_after));
 	if (reopen && !have_dev)
@@ -502,7 +442,7 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 	}
 	rep->nr_kmsg = kmsg_collect(run->kmsg_fd, rep->kmsg, PROBE_KMSG_MAX, &nr_total);
 	if (nr_total)
-		rep->kmsg_clean = 0;
-	outcome_build(c, &rep->res, rep->outcome, sizeof(rep->outcome));
+		rep->checks[CHECK_KMSG_CLEAN] = 0;
+	outcome_build(c->op->fields, &rep->res, rep->outcome, sizeof(rep->outcome));
 	rep->duration_ms = now_ms() - start;
 }

@@ -26,7 +26,7 @@ for c in cases:
     if c["outcome"].split("=")[0] in ("setup", "crash", "timeout", "lost-result"):
         problems.append(f'{c["id"]}: {c["outcome"]}')
     maps_itself = c["operation"] in MAPS_ITSELF or (
-        c["mapping"] == "abi" and c["operation"] not in ("config_after_mmap", "unload_busy"))
+        c["mapping"]["family"] == "abi" and c["operation"] not in ("config_after_mmap", "unload_busy"))
     if not maps_itself and ev.get("before") != "pattern":
         problems.append(f'{c["id"]}: read {ev.get("before")} before the operation')
     if c["checks"]["balanced"] is not True:

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -219,4 +220,24 @@ int ioctl(int fd, unsigned long request, ...)
 	}
 	errno = ENOTTY;
 	return -1;
+}
+
+/*
+ * FAKE_PFNMAP_CRASH_AFTER_EXIT=1: every _exit() dies of SIGSEGV instead, so
+ * a case child crashes after it has sent its complete report. The probe must
+ * fail that case (crash=SIGSEGV), not take the report at its word.
+ */
+void _exit(int status)
+{
+	static void (*real_exit)(int);
+	const char *crash = getenv("FAKE_PFNMAP_CRASH_AFTER_EXIT");
+
+	if (crash && *crash == '1') {
+		signal(SIGSEGV, SIG_DFL);
+		raise(SIGSEGV);
+	}
+	if (!real_exit)
+		real_exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
+	real_exit(status);
+	__builtin_unreachable();
 }

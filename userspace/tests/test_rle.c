@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "probe.h"
+#include "outcome.h"
 #include "readback.h"
 #include "unit.h"
 

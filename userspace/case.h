@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a case is: a mapping (a family and its axes) and an operation. The
+ * operations are declared once, as designated rows of one table in cases.c,
+ * each saying which mappings it applies to; the case list is derived from it.
+ */
+#ifndef PFNMAP_CASE_H
+#define PFNMAP_CASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "outcome.h"
+#include "pat.h"
+#include "pfnmap_dev_uapi.h"
+
+#define PROBE_WINDOW_PAGES	8	/* pages per mapping under test */
+#define PROBE_ID_LEN		64
+#define MAX_AXES		5
+
+enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_ABI, FAMILY_NR };
+
+struct axis_def {
+	const char *name;
+	const char *const *values;	/* NULL-terminated */
+};
+
+struct family_def {
+	const char *name;
+	const char *what;
+	struct axis_def axes[MAX_AXES];
+	unsigned int nr_axes;
+};
+
+extern const struct family_def mapping_families[FAMILY_NR];
+
+/* The axes of the dev family, in id order: dev.<insert>.<dx>.<mremap>.<split>[.access] */
+enum dev_axis { DEV_INSERT, DEV_DONTEXPAND, DEV_MREMAP_HOOK, DEV_SPLIT_HOOK, DEV_ACCESS };
+
+enum mapping_kind {
+	MAP_KIND_ANON_PRIVATE,
+	MAP_KIND_ANON_SHARED,
+	MAP_KIND_MEMFD,
+	MAP_KIND_TMPFS_FILE,
+	MAP_KIND_DEVICE,
+};
+
+struct mapping_def {
+	char id[PROBE_ID_LEN];		/* "ctl.anon-private", "dev.remap.dx.none.allow" */
+	enum mapping_family family;
+	unsigned char axis[MAX_AXES];	/* value index per axis of the family */
+	enum mapping_kind kind;
+	struct pfnmap_config config;	/* device mappings only */
+};
+
+/* Which mappings an operation applies to (operation_def.applies). */
+#define ON_CTL		0x01	/* every control */
+#define ON_CTL_FILE	0x02	/* the file-backed controls (memfd, tmpfs-file) */
+#define ON_DEV		0x04	/* every device personality */
+#define ON_DEV_PLAIN	0x08	/* dev.<insert>.dx.none.allow, one per insert style */
+#define ON_DEV_ACCESS	0x10	/* dev.<insert>.dx.none.allow.access */
+#define ON_ABI		0x20	/* the module-ABI mapping */
+
+/* operation_def.flags */
+#define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
+#define OP_AT_REGION_END	0x2	/* the window is the region's last pages */
+#define OP_SOLE_DEVICE_USER	0x4	/* the parent holds no /dev/pfnmap fd meanwhile */
+#define OP_PAGES_REGION_ONLY	0x8	/* skip on a memmap= region */
+
+struct op_ctx;
+typedef void (*op_fn)(struct op_ctx *ctx);
+
+struct operation_def {
+	const char *name;
+	op_fn run;
+	long arg;			/* handed to run() as ctx->arg */
+	unsigned int fields;		/* F(RET) | F(OLD) | ... */
+	unsigned int applies;		/* ON_* */
+	unsigned int flags;		/* OP_* */
+	bool key;			/* a column of the behaviour grid */
+	const char *what;		/* one line for -v and --describe */
+};
+
+extern const struct operation_def operations[];
+extern const size_t nr_operations;
+
+struct case_def {
+	char id[2 * PROBE_ID_LEN];	/* "<mapping>:<operation>" */
+	const struct mapping_def *mapping;
+	const struct operation_def *op;
+	unsigned int index;		/* position in the full table */
+};
+
+/* The applies_to names of ON_* bits, for --describe; NULL past the last. */
+const char *applies_name(unsigned int bit);
+
+/* The mappings in table order; the case list derived from them and operations[]. */
+size_t mapping_table(const struct mapping_def **out);
+size_t case_table_build(struct case_def **out);
+const struct operation_def *operation_find(const char *name);
+/* The value of axis @i of @m, e.g. "remap"; NULL past the family's axes. */
+const char *mapping_axis_value(const struct mapping_def *m, unsigned int i);
+
+/* What the cases run against, set up once by main(). */
+struct probe_env {
+	const char *device_path;
+	bool device_present;		/* the node opened */
+	bool info_valid;		/* and answered GET_INFO */
+	struct pfnmap_info info;
+	struct region_phys region;	/* from the module's debugfs; PAT evidence */
+	const char *tmpfs_dir;		/* where tmpfs-file controls live */
+	bool tmpfs_dir_is_tmpfs;
+	size_t page_size;
+};
+
+#endif

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The case context's bookkeeping: what to unmap, what to look at, the result. */
+#include <errno.h>
+
+#include "op_ctx.h"
+
+void own_range(struct op_ctx *ctx, void *addr, size_t len)
+{
+	if (ctx->nr_owned < OWNED_MAX) {
+		ctx->owned[ctx->nr_owned].start = (uintptr_t)addr;
+		ctx->owned[ctx->nr_owned].len = len;
+		ctx->nr_owned++;
+	}
+}
+
+void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
+	       size_t npages)
+{
+	ctx->ranges[slot].start = (uintptr_t)addr;
+	ctx->ranges[slot].len = npages * ctx->ps;
+}
+
+/* Evidence "before": VmFlags of the ranges and the file counters. */
+void op_begin(struct op_ctx *ctx)
+{
+	struct case_result *res = ctx->res;
+
+	vmflags_snapshot(ctx->ranges, res->vmflags_before);
+	if (ctx->c->mapping->kind == MAP_KIND_DEVICE && ctx->fd >= 0) {
+		int err = counters_read(ctx->fd, PFNMAP_IOC_FILE_COUNTERS,
+					&res->file_before);
+
+		res->have_file_counters = !err;
+		if (err)
+			note_add(res, "FILE_COUNTERS: %s", errno_name(-err));
+	}
+	ctx->began = true;
+}
+
+void set_ret(struct op_ctx *ctx, bool ok, int err)
+{
+	if (ok)
+		set_field(ctx->res, FIELD_RET, "ok");
+	else
+		set_field_errno(ctx->res, FIELD_RET, err);
+}
