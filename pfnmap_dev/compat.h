@@ -9,6 +9,17 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
+/*
+ * Supported: 5.10, and 5.13 and later. In 5.11 and 5.12 only,
+ * vm_operations_struct.mremap took (vma, flags) (cd544fd1dc92, reverted by
+ * 14d071134c74 for 5.13); no catalog kernel has that signature to test
+ * against, so those two releases are refused rather than guessed at.
+ */
+#if KERNEL_VERSION(5, 11, 0) <= LINUX_VERSION_CODE && \
+	KERNEL_VERSION(5, 13, 0) > LINUX_VERSION_CODE
+#error "pfnmap_dev supports 5.10 and 5.13+: 5.11 and 5.12 pass ->mremap a flags argument"
+#endif
+
 /* vma->vm_flags became read-only in 6.3; writers must go through vm_flags_set(). */
 #if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void pfnmap_vm_flags_set(struct vm_area_struct *vma,

@@ -35,11 +35,16 @@ static void pfnmap_vm_close(struct vm_area_struct *vma)
 	pfnmap_uncount(pf, PFNMAP_CNT_LIVE_VMAS);
 }
 
+/*
+ * Counts the calls, not the splits: a partial mremap on 7.2 asks at both
+ * edges in prep_move_vma() and again in each __split_vma() (4 calls for 2
+ * splits), a shrink asks once.
+ */
 static int pfnmap_vm_split(struct vm_area_struct *vma, unsigned long addr)
 {
 	struct pfnmap_file *pf = pfnmap_vma_file(vma);
 
-	pfnmap_count(pf, PFNMAP_CNT_SPLITS);
+	pfnmap_count(pf, PFNMAP_CNT_SPLIT_HOOK_CALLS);
 	return pf->config.split_hook == PFNMAP_SPLIT_REFUSE ? -EINVAL : 0;
 }
 

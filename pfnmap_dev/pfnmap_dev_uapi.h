@@ -76,7 +76,7 @@ enum pfnmap_counter {
 	PFNMAP_CNT_VM_OPENS,
 	PFNMAP_CNT_VM_CLOSES,
 	PFNMAP_CNT_MREMAPS,
-	PFNMAP_CNT_SPLITS,
+	PFNMAP_CNT_SPLIT_HOOK_CALLS,	/* ->may_split (->split) asked; a split may ask twice */
 	PFNMAP_CNT_FAULTS,
 	PFNMAP_CNT_OUT_OF_REGION_FAULTS,
 	PFNMAP_CNT_LIVE_VMAS,
@@ -85,7 +85,7 @@ enum pfnmap_counter {
 
 #define PFNMAP_COUNTER_NAMES {						\
 	"opens", "releases", "mmaps", "vm_opens", "vm_closes", "mremaps",	\
-	"splits", "faults", "out_of_region_faults", "live_vmas"	\
+	"split_hook_calls", "faults", "out_of_region_faults", "live_vmas"	\
 }
 
 struct pfnmap_counters {
