@@ -82,13 +82,12 @@ static int pfnmap_release(struct inode *inode, struct file *file)
 
 static int pfnmap_validate_config(const struct pfnmap_config *config)
 {
-	if (config->size != sizeof(*config) || config->reserved ||
-	    config->insert >= PFNMAP_INSERT_NR ||
+	if (config->reserved || config->insert >= PFNMAP_INSERT_NR ||
 	    config->mremap_hook >= PFNMAP_MREMAP_NR ||
 	    config->split_hook >= PFNMAP_SPLIT_NR ||
 	    config->flags & ~PFNMAP_CFG_ALL_FLAGS) {
-		pr_warn_ratelimited("bad config: size %u insert %u mremap %u split %u flags %#x reserved %#x\n",
-				    config->size, config->insert, config->mremap_hook,
+		pr_warn_ratelimited("bad config: insert %u mremap %u split %u flags %#x reserved %#x\n",
+				    config->insert, config->mremap_hook,
 				    config->split_hook, config->flags, config->reserved);
 		return -EINVAL;
 	}
@@ -101,14 +100,61 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
 	return 0;
 }
 
+/*
+ * The caller's size of an ioctl structure (see the uapi header): at least the
+ * structure's first published size, at most a page.
+ */
+static int pfnmap_user_size(void __user *arg, u32 size_ver0, u32 *usize)
+{
+	if (get_user(*usize, (u32 __user *)arg))
+		return -EFAULT;
+	if (*usize < size_ver0) {
+		pr_warn_ratelimited("ioctl structure of %u bytes, below the first ABI's %u\n",
+				    *usize, size_ver0);
+		return -EINVAL;
+	}
+	if (*usize > PAGE_SIZE) {
+		pr_warn_ratelimited("ioctl structure of %u bytes, more than a page\n",
+				    *usize);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * Write an output structure of @ksize bytes (starting with its u32 size) to a
+ * caller's of @usize: as much as both know, the caller's rest zeroed, size
+ * set to what was filled.
+ */
+static int pfnmap_copy_out(void __user *arg, void *kbuf, u32 ksize, u32 usize)
+{
+	u32 n = min(ksize, usize);
+
+	*(u32 *)kbuf = n;
+	if (copy_to_user(arg, kbuf, n))
+		return -EFAULT;
+	if (usize > n && clear_user((char __user *)arg + n, usize - n))
+		return -EFAULT;
+	return 0;
+}
+
 static long pfnmap_set_config(struct pfnmap_file *pf, void __user *arg)
 {
 	struct pfnmap_config config;
+	u32 usize;
 	long ret;
 
 	/* Copy before locking: a fault here must not happen under pf->lock (see mmap). */
-	if (copy_from_user(&config, arg, sizeof(config)))
-		return -EFAULT;
+	ret = pfnmap_user_size(arg, PFNMAP_CONFIG_SIZE_VER0, &usize);
+	if (ret)
+		return ret;
+	ret = copy_struct_from_user(&config, sizeof(config), arg, usize);
+	if (ret == -E2BIG)
+		pr_warn_ratelimited("config of %u bytes sets members past the %zu this module knows\n",
+				    usize, sizeof(config));
+	if (ret)
+		return ret;
+	config.size = sizeof(config);
 	ret = pfnmap_validate_config(&config);
 	if (ret)
 		return ret;
@@ -128,26 +174,15 @@ static long pfnmap_set_config(struct pfnmap_file *pf, void __user *arg)
 static long pfnmap_get_config(struct pfnmap_file *pf, void __user *arg)
 {
 	struct pfnmap_config config;
+	u32 usize;
+	int ret = pfnmap_user_size(arg, PFNMAP_CONFIG_SIZE_VER0, &usize);
 
+	if (ret)
+		return ret;
 	mutex_lock(&pf->lock);
 	config = pf->config;
 	mutex_unlock(&pf->lock);
-	return copy_to_user(arg, &config, sizeof(config)) ? -EFAULT : 0;
-}
-
-/* Output structures carry the caller's idea of their size: a mismatch is an ABI mismatch. */
-static int pfnmap_check_caller_size(void __user *arg, u32 expected)
-{
-	u32 size;
-
-	if (get_user(size, (u32 __user *)arg))
-		return -EFAULT;
-	if (size != expected) {
-		pr_warn_ratelimited("ioctl structure size %u, module expects %u\n",
-				    size, expected);
-		return -EINVAL;
-	}
-	return 0;
+	return pfnmap_copy_out(arg, &config, sizeof(config), usize);
 }
 
 static long pfnmap_get_info(void __user *arg)
@@ -159,11 +194,12 @@ static long pfnmap_get_info(void __user *arg)
 		.region_has_pages = pfnmap_region_has_pages(),
 		.region_size = pfnmap_region.size,
 	};
-	int ret = pfnmap_check_caller_size(arg, sizeof(info));
+	u32 usize;
+	int ret = pfnmap_user_size(arg, PFNMAP_INFO_SIZE_VER0, &usize);
 
 	if (ret)
 		return ret;
-	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
+	return pfnmap_copy_out(arg, &info, sizeof(info), usize);
 }
 
 static long pfnmap_get_counters(const struct pfnmap_counter_set *set,
@@ -174,30 +210,34 @@ static long pfnmap_get_counters(const struct pfnmap_counter_set *set,
 		.nr_counters = PFNMAP_CNT_NR,
 		.last_mremap_start = atomic64_read(&set->last_mremap_start),
 	};
-	int i, ret = pfnmap_check_caller_size(arg, sizeof(out));
+	u32 usize;
+	int i, ret = pfnmap_user_size(arg, PFNMAP_COUNTERS_SIZE_VER0, &usize);
 
 	if (ret)
 		return ret;
 	for (i = 0; i < PFNMAP_CNT_NR; i++)
 		out.count[i] = atomic64_read(&set->count[i]);
-	return copy_to_user(arg, &out, sizeof(out)) ? -EFAULT : 0;
+	return pfnmap_copy_out(arg, &out, sizeof(out), usize);
 }
+
+/* A command without its size bits: they name one version of the structure. */
+#define PFNMAP_IOC_NOSIZE(cmd)	((cmd) & ~IOCSIZE_MASK)
 
 static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pfnmap_file *pf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
-	switch (cmd) {
-	case PFNMAP_IOC_GET_INFO:
+	switch (PFNMAP_IOC_NOSIZE(cmd)) {
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_GET_INFO):
 		return pfnmap_get_info(argp);
-	case PFNMAP_IOC_SET_CONFIG:
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_SET_CONFIG):
 		return pfnmap_set_config(pf, argp);
-	case PFNMAP_IOC_GET_CONFIG:
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_GET_CONFIG):
 		return pfnmap_get_config(pf, argp);
-	case PFNMAP_IOC_FILE_COUNTERS:
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_FILE_COUNTERS):
 		return pfnmap_get_counters(&pf->counters, argp);
-	case PFNMAP_IOC_DEV_COUNTERS:
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_DEV_COUNTERS):
 		return pfnmap_get_counters(&pfnmap_dev_counters, argp);
 	}
 	pr_warn_ratelimited("unknown ioctl %#x\n", cmd);
@@ -244,8 +284,13 @@ DEFINE_SHOW_ATTRIBUTE(pfnmap_region);
 
 static int __init pfnmap_init(void)
 {
-	int ret = pfnmap_region_init(pfnmap_region_size, pfnmap_phys_base,
-				     pfnmap_phys_size);
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct pfnmap_config) < PFNMAP_CONFIG_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct pfnmap_info) < PFNMAP_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct pfnmap_counters) < PFNMAP_COUNTERS_SIZE_VER0);
+	ret = pfnmap_region_init(pfnmap_region_size, pfnmap_phys_base,
+				 pfnmap_phys_size);
 
 	if (ret)
 		return ret;

@@ -146,9 +146,13 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 				    len, vma->vm_pgoff, pfnmap_region.size);
 		return -EINVAL;
 	}
-	/* vmf_insert_pfn() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio does. */
-	if (config->insert == PFNMAP_INSERT_FAULT && !(vma->vm_flags & VM_SHARED)) {
-		pr_warn_ratelimited("the fault personality needs MAP_SHARED\n");
+	/*
+	 * vmf_insert_pfn() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio
+	 * does. Not by VM_SHARED: do_mmap() clears that for MAP_SHARED of a file
+	 * opened read-only, which cannot COW (no VM_MAYWRITE).
+	 */
+	if (config->insert == PFNMAP_INSERT_FAULT && is_cow_mapping(vma->vm_flags)) {
+		pr_warn_ratelimited("the fault personality cannot serve a private (COW) mapping\n");
 		return -EINVAL;
 	}
 	if (config->insert == PFNMAP_INSERT_MIXED && !pfnmap_region_has_pages()) {

@@ -5,8 +5,23 @@
  * Every open file of /dev/pfnmap carries a configuration (the "personality")
  * that decides how mmap() builds the mapping. It is set with
  * PFNMAP_IOC_SET_CONFIG before the first mmap() of that file; later calls fail
- * with EBUSY. Every structure starts with its own size so the ABI can grow:
- * the module rejects sizes it does not know with EINVAL.
+ * with EBUSY.
+ *
+ * How the ABI grows: a structure only ever gains members at its end, and
+ * starts with its size, which the caller sets to the size it was built with.
+ * The module matches a command on its type, number and direction, never on
+ * the size bits of the command number (they name one version of the
+ * structure), and takes the size from the structure:
+ *  - below the structure's first published size (PFNMAP_*_SIZE_VER0): EINVAL;
+ *    above PAGE_SIZE: E2BIG;
+ *  - an input structure (SET_CONFIG) smaller than the module's is read as if
+ *    the members it lacks were zero; a bigger one only if every byte the module
+ *    does not know is zero, else E2BIG (like copy_struct_from_user());
+ *  - an output structure (GET_*, *_COUNTERS) is written up to the smaller of
+ *    the two sizes, the rest of the caller's is zeroed, and its size member
+ *    says how many bytes the module filled.
+ * PFNMAP_DEV_ABI_VERSION changes when the meaning of something changes, not
+ * when a structure grows.
  */
 #ifndef _UAPI_PFNMAP_DEV_H
 #define _UAPI_PFNMAP_DEV_H
@@ -14,7 +29,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define PFNMAP_DEV_ABI_VERSION	1
+#define PFNMAP_DEV_ABI_VERSION	2
 
 /* How pages get into the VMA. */
 enum pfnmap_insert {
@@ -53,6 +68,8 @@ struct pfnmap_config {
 	__u32 reserved;		/* must be zero */
 };
 
+#define PFNMAP_CONFIG_SIZE_VER0		24	/* the first published size */
+
 /* Where the region lives; see the module parameters. */
 enum pfnmap_region_kind {
 	PFNMAP_REGION_PAGES = 0,	/* kernel pages allocated at load */
@@ -67,6 +84,8 @@ struct pfnmap_info {
 	__u32 region_has_pages;	/* struct pages back the region: mixed can map it */
 	__u64 region_size;	/* bytes; mmap offsets run from 0 to region_size */
 };
+
+#define PFNMAP_INFO_SIZE_VER0		24
 
 /* Indexes into pfnmap_counters.count. */
 enum pfnmap_counter {
@@ -95,7 +114,11 @@ struct pfnmap_counters {
 	__u64 count[PFNMAP_CNT_NR];
 };
 
+/* Counters are only ever added at the end; VER0 held the ten above. */
+#define PFNMAP_COUNTERS_SIZE_VER0	96
+
 #define PFNMAP_IOC_MAGIC	'P'
+/* The size bits of these numbers are the current structures'; see the top. */
 #define PFNMAP_IOC_GET_INFO	_IOWR(PFNMAP_IOC_MAGIC, 0, struct pfnmap_info)
 #define PFNMAP_IOC_SET_CONFIG	_IOW(PFNMAP_IOC_MAGIC, 1, struct pfnmap_config)
 #define PFNMAP_IOC_GET_CONFIG	_IOWR(PFNMAP_IOC_MAGIC, 2, struct pfnmap_config)

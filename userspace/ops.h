@@ -84,6 +84,8 @@ void op_abi_config_after_mmap(struct op_ctx *ctx);
 void op_abi_mmap_beyond_region(struct op_ctx *ctx);
 void op_abi_mmap_offset_overflow(struct op_ctx *ctx);
 void op_abi_fault_map_private(struct op_ctx *ctx);
+void op_abi_fault_map_shared_rdonly(struct op_ctx *ctx);
+void op_abi_size(struct op_ctx *ctx);		/* arg: ABI_SIZE_* */
 void op_abi_info_bad_size(struct op_ctx *ctx);
 void op_abi_counters_bad_size(struct op_ctx *ctx);
 void op_abi_unload_busy(struct op_ctx *ctx);
@@ -97,6 +99,16 @@ enum abi_config_breakage {
 	ABI_CFG_RESERVED,
 	ABI_CFG_BAD_SIZE,
 	ABI_CFG_ACCESS_PHYS,
+};
+
+/* What op_abi_size sends: the size rules of the uapi header, one each. */
+enum abi_size_case {
+	ABI_SIZE_SET_CONFIG_BIGGER,
+	ABI_SIZE_SET_CONFIG_TAIL_SET,
+	ABI_SIZE_GET_CONFIG_SMALL,
+	ABI_SIZE_GET_CONFIG_BIGGER,
+	ABI_SIZE_INFO_BIGGER,
+	ABI_SIZE_COUNTERS_BIGGER,
 };
 
 #endif

@@ -79,7 +79,8 @@ void op_abi_config_member(struct op_ctx *ctx)
 		CONFIG_CASE(ctx, reserved, 1);
 		break;
 	case ABI_CFG_BAD_SIZE:
-		CONFIG_CASE(ctx, size, sizeof(struct pfnmap_config) + 4);
+		/* Below PFNMAP_CONFIG_SIZE_VER0; a bigger size is the ABI growing (op_abi_size). */
+		CONFIG_CASE(ctx, size, 8);
 		break;
 	case ABI_CFG_ACCESS_PHYS:
 		/* generic_access_phys() would ioremap RAM: refused at SET_CONFIG. */
@@ -172,6 +173,150 @@ void op_abi_fault_map_private(struct op_ctx *ctx)
 	mmap_case(ctx, p, errno);
 }
 
+/*
+ * MAP_SHARED of a file opened read-only: do_mmap() clears VM_SHARED (and
+ * VM_MAYWRITE) but keeps VM_MAYSHARE. Nothing can COW, so vmf_insert_pfn()
+ * is safe and the fault personality must serve it, as it does on 7.2's
+ * selftests/mm/pfnmap (O_RDONLY, PROT_READ, MAP_SHARED).
+ */
+void op_abi_fault_map_shared_rdonly(struct op_ctx *ctx)
+{
+	struct pfnmap_config cfg = ctx->c->mapping->config;
+	char *at = arena_slot(ctx, SLOT_WINDOW);
+	int fd = open(ctx->env->device_path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0) {
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "open:%s", errno_name(errno));
+		return;
+	}
+	cfg.size = sizeof(cfg);
+	cfg.insert = PFNMAP_INSERT_FAULT;
+	if (ioctl(fd, PFNMAP_IOC_SET_CONFIG, &cfg) < 0) {
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "config:%s", errno_name(errno));
+		close(fd);
+		return;
+	}
+	set_range(ctx, RANGE_OLD, at, WINDOW);
+	op_begin(ctx);
+	p = mmap(at, ctx->len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, fd,
+		 (off_t)ctx->obj_offset);
+	set_ret(ctx, p != MAP_FAILED, errno);
+	close(fd);	/* the VMA holds the file */
+	if (p == MAP_FAILED)
+		return;
+	own_range(ctx, p, ctx->len);
+	read_window(ctx, FIELD_OLD, p);
+}
+
+/* A command number as a later ABI's header would spell it: the size bits for @size. */
+static unsigned long ioc_with_size(unsigned long cmd, size_t size)
+{
+	return (cmd & ~(unsigned long)IOCSIZE_MASK) | ((unsigned long)size << _IOC_SIZESHIFT);
+}
+
+#define LATER_TAIL	8	/* bytes a later ABI added to a structure */
+
+/*
+ * An output ioctl's structure as the uapi header's rule says it must come
+ * back: the module's part as @want (size = the bytes it filled), the
+ * caller's tail zeroed.
+ */
+static void output_kept(struct op_ctx *ctx, const unsigned char *buf, size_t ksize,
+			const void *want)
+{
+	uint32_t size;
+	size_t i;
+	bool tail_zero = true;
+
+	memcpy(&size, buf, sizeof(size));
+	for (i = ksize; i < ksize + LATER_TAIL; i++)
+		tail_zero &= !buf[i];
+	if (size != ksize)
+		note_add(ctx->res, "size came back as %u, want %zu", size, ksize);
+	if (!tail_zero)
+		note_add(ctx->res, "the caller's tail was not zeroed");
+	if (want && memcmp(buf + sizeof(size), (const char *)want + sizeof(size),
+			   ksize - sizeof(size)))
+		note_add(ctx->res, "the known part differs");
+	set_field(ctx->res, FIELD_CONFIG,
+		  size == ksize && tail_zero &&
+		  (!want || !memcmp(buf + sizeof(size), (const char *)want + sizeof(size),
+				    ksize - sizeof(size))) ? "kept" : "changed");
+}
+
+/* The size rules of the uapi header, one per row (enum abi_size_case). */
+void op_abi_size(struct op_ctx *ctx)
+{
+	union {
+		struct pfnmap_config config;
+		struct pfnmap_info info;
+		struct pfnmap_counters counters;
+		unsigned char bytes[sizeof(struct pfnmap_counters) + LATER_TAIL];
+	} u;
+	struct pfnmap_config want = ctx->c->mapping->config;
+	uint32_t size;
+	int r;
+
+	want.size = sizeof(want);
+	memset(&u, 0, sizeof(u));
+	switch ((enum abi_size_case)ctx->arg) {
+	case ABI_SIZE_SET_CONFIG_BIGGER:
+	case ABI_SIZE_SET_CONFIG_TAIL_SET:
+		u.config = want;
+		u.config.split_hook = PFNMAP_SPLIT_REFUSE;	/* visible in GET_CONFIG */
+		size = sizeof(u.config) + LATER_TAIL;
+		u.config.size = size;
+		if (ctx->arg == ABI_SIZE_SET_CONFIG_TAIL_SET)
+			u.bytes[sizeof(u.config) + LATER_TAIL - 1] = 1;
+		op_begin(ctx);
+		r = ioctl(ctx->fd, ioc_with_size(PFNMAP_IOC_SET_CONFIG, size), &u);
+		set_ret(ctx, r == 0, errno);
+		if (r || ctx->arg == ABI_SIZE_SET_CONFIG_TAIL_SET)
+			return;
+		want.split_hook = PFNMAP_SPLIT_REFUSE;
+		memset(&u, 0xff, sizeof(u));
+		u.config.size = sizeof(u.config) + LATER_TAIL;
+		if (ioctl(ctx->fd, ioc_with_size(PFNMAP_IOC_GET_CONFIG, size), &u) < 0)
+			set_field_errno(ctx->res, FIELD_CONFIG, errno);
+		else
+			output_kept(ctx, u.bytes, sizeof(u.config), &want);
+		return;
+	case ABI_SIZE_GET_CONFIG_SMALL:
+		u.config.size = 8;
+		op_begin(ctx);
+		r = ioctl(ctx->fd, PFNMAP_IOC_GET_CONFIG, &u);
+		set_ret(ctx, r == 0, errno);
+		return;
+	case ABI_SIZE_GET_CONFIG_BIGGER:
+	case ABI_SIZE_INFO_BIGGER:
+	case ABI_SIZE_COUNTERS_BIGGER: {
+		static const unsigned long cmds[] = {
+			[ABI_SIZE_GET_CONFIG_BIGGER] = PFNMAP_IOC_GET_CONFIG,
+			[ABI_SIZE_INFO_BIGGER] = PFNMAP_IOC_GET_INFO,
+			[ABI_SIZE_COUNTERS_BIGGER] = PFNMAP_IOC_FILE_COUNTERS,
+		};
+		static const size_t sizes[] = {
+			[ABI_SIZE_GET_CONFIG_BIGGER] = sizeof(struct pfnmap_config),
+			[ABI_SIZE_INFO_BIGGER] = sizeof(struct pfnmap_info),
+			[ABI_SIZE_COUNTERS_BIGGER] = sizeof(struct pfnmap_counters),
+		};
+		size_t ksize = sizes[ctx->arg];
+
+		memset(&u, 0xff, sizeof(u));
+		size = (uint32_t)(ksize + LATER_TAIL);
+		memcpy(u.bytes, &size, sizeof(size));
+		op_begin(ctx);
+		r = ioctl(ctx->fd, ioc_with_size(cmds[ctx->arg], size), &u);
+		set_ret(ctx, r == 0, errno);
+		if (!r)
+			output_kept(ctx, u.bytes, ksize,
+				    ctx->arg == ABI_SIZE_GET_CONFIG_BIGGER ? &want : NULL);
+		return;
+	}
+	}
+}
+
 void op_abi_info_bad_size(struct op_ctx *ctx)
 {
 	struct pfnmap_info info;
@@ -186,7 +331,7 @@ void op_abi_counters_bad_size(struct op_ctx *ctx)
 	struct pfnmap_counters c;
 
 	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c) + 8;
+	c.size = sizeof(c) - 8;	/* below PFNMAP_COUNTERS_SIZE_VER0 */
 	ioctl_case(ctx, PFNMAP_IOC_FILE_COUNTERS, &c);
 }
 

@@ -32,7 +32,9 @@ const struct field_def outcome_fields[FIELD_NR] = {
 	[FIELD_READ] = { "read", KIND_PAGES,
 		"what /proc/self/mem or process_vm_readv returned, page by page", NULL },
 	[FIELD_CONFIG] = { "config", KIND_CONFIG,
-		"GET_CONFIG after a refused change: kept, changed, or its errno", NULL },
+		"what GET_CONFIG (or another output ioctl) left in the caller's structure: kept "
+		"(the known part right, size = the bytes the module filled, the caller's tail "
+		"zeroed), changed, or its errno", NULL },
 	[FIELD_LOADED] = { "loaded", KIND_ENUM,
 		"/dev/pfnmap still opens after delete_module", loaded_values },
 	[FIELD_CLOSED] = { "closed", KIND_CLOSED,

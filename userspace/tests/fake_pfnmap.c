@@ -146,19 +146,39 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	__attribute__((alias("mmap")));
 
-/* Callers set the size of what they pass; the module refuses a mismatch. */
-static int fake_check_size(const void *arg, uint32_t want)
+/*
+ * The uapi header's size rules, as the module applies them: the size member
+ * at least the first ABI's and at most a page; an input's unknown tail must
+ * be zero; an output is written up to the smaller size, the rest zeroed, its
+ * size member set to what was filled.
+ */
+static int fake_user_size(const void *arg, uint32_t ver0, uint32_t *usize)
 {
-	if (*(const uint32_t *)arg != want) {
-		errno = EINVAL;
+	memcpy(usize, arg, sizeof(*usize));
+	if (*usize < ver0 || *usize > 4096) {
+		errno = *usize < ver0 ? EINVAL : E2BIG;
 		return -1;
 	}
 	return 0;
 }
 
+static int fake_copy_out(void *arg, void *kbuf, uint32_t ksize, uint32_t usize)
+{
+	uint32_t n = ksize < usize ? ksize : usize;
+
+	memcpy(kbuf, &n, sizeof(n));
+	memcpy(arg, kbuf, n);
+	if (usize > n)
+		memset((char *)arg + n, 0, usize - n);
+	return 0;
+}
+
+#define FAKE_NOSIZE(cmd)	((cmd) & ~(unsigned long)IOCSIZE_MASK)
+
 int ioctl(int fd, unsigned long request, ...)
 {
 	static int (*real_ioctl)(int, unsigned long, ...);
+	uint32_t usize;
 	void *arg;
 	va_list ap;
 
@@ -170,25 +190,37 @@ int ioctl(int fd, unsigned long request, ...)
 	if (!state || fd < 0 || fd >= FAKE_MAX_FDS || !opener[fd])
 		return real_ioctl(fd, request, arg);
 
-	switch (request) {
-	case PFNMAP_IOC_GET_INFO: {
-		struct pfnmap_info *info = arg;
+	switch (FAKE_NOSIZE(request)) {
+	case FAKE_NOSIZE(PFNMAP_IOC_GET_INFO): {
+		struct pfnmap_info info = {
+			.abi_version = PFNMAP_DEV_ABI_VERSION,
+			.region_kind = PFNMAP_REGION_MEMMAP,	/* so the .access cases run too */
+			.region_has_pages = 1,
+			.region_size = FAKE_REGION_SIZE,
+		};
 
-		if (fake_check_size(arg, sizeof(*info)))
+		if (fake_user_size(arg, PFNMAP_INFO_SIZE_VER0, &usize))
 			return -1;
-		info->abi_version = PFNMAP_DEV_ABI_VERSION;
-		info->region_kind = PFNMAP_REGION_MEMMAP;	/* so the .access cases run too */
-		info->region_has_pages = 1;
-		info->region_size = FAKE_REGION_SIZE;
-		return 0;
+		return fake_copy_out(arg, &info, sizeof(info), usize);
 	}
-	case PFNMAP_IOC_SET_CONFIG: {
-		const struct pfnmap_config *cfg = arg;
+	case FAKE_NOSIZE(PFNMAP_IOC_SET_CONFIG): {
+		struct pfnmap_config cfg;
+		size_t i;
 
-		if (cfg->size != sizeof(*cfg) || cfg->insert >= PFNMAP_INSERT_NR ||
-		    cfg->mremap_hook >= PFNMAP_MREMAP_NR ||
-		    cfg->split_hook >= PFNMAP_SPLIT_NR ||
-		    (cfg->flags & ~PFNMAP_CFG_ALL_FLAGS) || cfg->reserved) {
+		if (fake_user_size(arg, PFNMAP_CONFIG_SIZE_VER0, &usize))
+			return -1;
+		for (i = sizeof(cfg); i < usize; i++) {
+			if (((const unsigned char *)arg)[i]) {
+				errno = E2BIG;
+				return -1;
+			}
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		memcpy(&cfg, arg, usize < sizeof(cfg) ? usize : sizeof(cfg));
+		cfg.size = sizeof(cfg);
+		if (cfg.insert >= PFNMAP_INSERT_NR || cfg.mremap_hook >= PFNMAP_MREMAP_NR ||
+		    cfg.split_hook >= PFNMAP_SPLIT_NR ||
+		    (cfg.flags & ~PFNMAP_CFG_ALL_FLAGS) || cfg.reserved) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -196,27 +228,33 @@ int ioctl(int fd, unsigned long request, ...)
 			errno = EBUSY;
 			return -1;
 		}
-		config[fd] = *cfg;
+		config[fd] = cfg;
 		return 0;
 	}
-	case PFNMAP_IOC_GET_CONFIG:
-		memcpy(arg, &config[fd], sizeof(config[fd]));
-		return 0;
-	case PFNMAP_IOC_FILE_COUNTERS: {
-		struct pfnmap_counters *c = arg;
+	case FAKE_NOSIZE(PFNMAP_IOC_GET_CONFIG): {
+		struct pfnmap_config cfg = config[fd];
 
-		if (fake_check_size(arg, sizeof(*c)))
+		if (fake_user_size(arg, PFNMAP_CONFIG_SIZE_VER0, &usize))
 			return -1;
-		memset(c->count, 0, sizeof(c->count));
-		c->nr_counters = PFNMAP_CNT_NR;
-		c->count[PFNMAP_CNT_OPENS] = 1;
-		return 0;
+		return fake_copy_out(arg, &cfg, sizeof(cfg), usize);
 	}
-	case PFNMAP_IOC_DEV_COUNTERS:
-		if (fake_check_size(arg, sizeof(state->dev)))
+	case FAKE_NOSIZE(PFNMAP_IOC_FILE_COUNTERS): {
+		struct pfnmap_counters c;
+
+		if (fake_user_size(arg, PFNMAP_COUNTERS_SIZE_VER0, &usize))
 			return -1;
-		memcpy(arg, &state->dev, sizeof(state->dev));
-		return 0;
+		memset(&c, 0, sizeof(c));
+		c.nr_counters = PFNMAP_CNT_NR;
+		c.count[PFNMAP_CNT_OPENS] = 1;
+		return fake_copy_out(arg, &c, sizeof(c), usize);
+	}
+	case FAKE_NOSIZE(PFNMAP_IOC_DEV_COUNTERS): {
+		struct pfnmap_counters c = state->dev;
+
+		if (fake_user_size(arg, PFNMAP_COUNTERS_SIZE_VER0, &usize))
+			return -1;
+		return fake_copy_out(arg, &c, sizeof(c), usize);
+	}
 	}
 	errno = ENOTTY;
 	return -1;
