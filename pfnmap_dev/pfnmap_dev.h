@@ -15,6 +15,7 @@ struct pfnmap_region {
 	phys_addr_t phys;
 	size_t size;
 	void *pages_vaddr;		/* PFNMAP_REGION_PAGES only */
+	void *memmap_vaddr;		/* PFNMAP_REGION_MEMMAP: holds its memtype */
 	bool resource_claimed;		/* PFNMAP_REGION_MEMMAP only */
 };
 

@@ -4,6 +4,14 @@
  * load, or a memmap=-reserved range of RAM that the kernel does not manage.
  * Either way it is filled with pfnmap_pattern_word() so that userspace can
  * check every word it reads against the region offset it should come from.
+ *
+ * One cache mode per region: kernel pages are RAM, write-back for every
+ * personality. A memmap= range is not RAM to the kernel: with no memtype
+ * reservation, vmf_insert_pfn() would map it UC- (lookup_memtype()'s default)
+ * while remap_pfn_range() reserves write-back for its VMA, two aliases of the
+ * same pages. So the module keeps its own write-back mapping of the range
+ * (memremap, which reserves the memtype) for the region's whole life, as
+ * drivers of reserved memory do; every personality then maps it write-back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -77,6 +85,7 @@ static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
 			base, end - 1);
 		return -EBUSY;
 	}
+	/* Kept until unload: it holds the region's write-back memtype (see the top). */
 	vaddr = memremap(base, size, MEMREMAP_WB);
 	if (!vaddr) {
 		release_mem_region(base, size);
@@ -84,11 +93,11 @@ static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
 		return -ENOMEM;
 	}
 	pfnmap_fill_pattern(vaddr, size);
-	memunmap(vaddr);
 
 	pfnmap_region.kind = PFNMAP_REGION_MEMMAP;
 	pfnmap_region.phys = base;
 	pfnmap_region.size = size;
+	pfnmap_region.memmap_vaddr = vaddr;
 	pfnmap_region.resource_claimed = true;
 	return 0;
 }
@@ -109,6 +118,8 @@ void pfnmap_region_exit(void)
 {
 	if (pfnmap_region.pages_vaddr)
 		free_pages_exact(pfnmap_region.pages_vaddr, pfnmap_region.size);
+	if (pfnmap_region.memmap_vaddr)
+		memunmap(pfnmap_region.memmap_vaddr);
 	if (pfnmap_region.resource_claimed)
 		release_mem_region(pfnmap_region.phys, pfnmap_region.size);
 	memset(&pfnmap_region, 0, sizeof(pfnmap_region));

@@ -66,6 +66,7 @@ struct mapping_def {
 #define OP_AT_REGION_END	0x2	/* the window is the region's last pages */
 #define OP_SOLE_DEVICE_USER	0x4	/* the parent holds no /dev/pfnmap fd meanwhile */
 #define OP_PAGES_REGION_ONLY	0x8	/* skip on a memmap= region */
+#define OP_MEMMAP_REGION_ONLY	0x10	/* skip on a region of kernel pages */
 
 struct op_ctx;
 typedef void (*op_fn)(struct op_ctx *ctx);
@@ -93,6 +94,12 @@ struct case_def {
 
 /* The applies_to names of ON_* bits, for --describe; NULL past the last. */
 const char *applies_name(unsigned int bit);
+
+/* Mappings of the module's region, at a window offset inside it. */
+static inline bool mapping_on_region(const struct mapping_def *m)
+{
+	return m->kind == MAP_KIND_DEVICE;
+}
 
 /* The mappings in table order; the case list derived from them and operations[]. */
 size_t mapping_table(const struct mapping_def **out);

@@ -112,6 +112,10 @@ const struct operation_def operations[] = {
 	{ .name = "process_vm_readv", .run = op_process_vm_readv,
 	  .applies = ON_OTHER | ON_DEV_ACCESS, .fields = F(RET) | F(READ),
 	  .what = "process_vm_readv of the mapping from our own pid" },
+	{ .name = "memtype", .run = op_memtype, .applies = ON_DEV_PLAIN | ON_DEV_ACCESS,
+	  .fields = F(RET) | F(MEMTYPE), .flags = OP_MEMMAP_REGION_ONLY,
+	  .what = "map, fault every page in, read the x86 PAT memtypes over the mapped "
+		  "physical range" },
 
 	/* mremap */
 	{ .name = "move", .run = op_move, .applies = ON_MREMAP, .key = true,

@@ -252,6 +252,9 @@ static const char *case_skip_reason(const struct case_def *c,
 	if ((c->op->flags & OP_PAGES_REGION_ONLY) &&
 	    env->info.region_kind != PFNMAP_REGION_PAGES)
 		return "the region is not kernel pages: nothing to refuse";
+	if ((c->op->flags & OP_MEMMAP_REGION_ONLY) &&
+	    env->info.region_kind != PFNMAP_REGION_MEMMAP)
+		return "the region is kernel pages: PAT tracks RAM in page flags, not in its memtype list";
 	return NULL;
 }
 

@@ -20,12 +20,20 @@ void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
 	ctx->ranges[slot].len = npages * ctx->ps;
 }
 
-/* Evidence "before": VmFlags of the ranges and the file counters. */
+/*
+ * Evidence "before": VmFlags of the ranges, the file counters, and the x86
+ * PAT memtypes over the window's physical range (a memmap= region only: RAM
+ * is tracked in page flags, never in the list).
+ */
 void op_begin(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;
+	const struct region_phys *region = &ctx->env->region;
 
 	vmflags_snapshot(ctx->ranges, res->vmflags_before);
+	if (mapping_on_region(ctx->c->mapping) && region->valid && region->memmap)
+		pat_memtypes_range(region->phys + ctx->obj_offset, ctx->len, res->memtype,
+				   sizeof(res->memtype));
 	if (ctx->c->mapping->kind == MAP_KIND_DEVICE && ctx->fd >= 0) {
 		int err = counters_read(ctx->fd, PFNMAP_IOC_FILE_COUNTERS,
 					&res->file_before);

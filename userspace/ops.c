@@ -485,6 +485,26 @@ void op_procmem(struct op_ctx *ctx)
 	free(buf);
 }
 
+/*
+ * The memtype the mapping really got is not visible from user space; the x86
+ * PAT reservations over its physical range are. The window was read once
+ * before (every page faulted in), so a fault personality has inserted its
+ * pfns: without a reservation they went in UC-, remap_pfn_range reserved WB.
+ */
+void op_memtype(struct op_ctx *ctx)
+{
+	char types[PROBE_FIELD_LEN];
+
+	op_begin(ctx);
+	set_field(ctx->res, FIELD_RET, "ok");
+	if (pat_memtypes_range(ctx->env->region.valid ? ctx->env->region.phys + ctx->obj_offset : 0,
+			       ctx->env->region.valid ? ctx->len : 0, types, sizeof(types)) < 0) {
+		note_add(ctx->res, "%s or %s not readable", PAT_MEMTYPE_LIST, PFNMAP_REGION_DEBUGFS);
+		return;
+	}
+	set_field(ctx->res, FIELD_MEMTYPE, types);
+}
+
 void op_process_vm_readv(struct op_ctx *ctx)
 {
 	struct case_result *res = ctx->res;

@@ -48,12 +48,15 @@ const struct field_def outcome_fields[FIELD_NR] = {
 	[FIELD_PAT] = { "pat", KIND_ENUM,
 		"x86 PAT memtype entries over the region after the case vs before",
 		pat_values },
+	[FIELD_MEMTYPE] = { "memtype", KIND_MEMTYPE,
+		"x86 PAT memtypes of the entries over the mapped physical range, or none "
+		"(then vmf_insert_pfn maps it UC-, lookup_memtype's default for non-RAM)", NULL },
 };
 
 const char *const field_kind_names[KIND_NR] = {
 	[KIND_RESULT] = "result", [KIND_PAGES] = "pages", [KIND_TARGET] = "target",
 	[KIND_PAGES_LIST] = "pages_list", [KIND_ENUM] = "enum", [KIND_CLOSED] = "closed",
-	[KIND_COUNT] = "count", [KIND_CONFIG] = "config",
+	[KIND_COUNT] = "count", [KIND_CONFIG] = "config", [KIND_MEMTYPE] = "memtype",
 };
 
 const char *const outcome_kind_names[OUTCOME_KIND_NR] = {

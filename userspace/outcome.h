@@ -36,6 +36,7 @@ enum outcome_field {
 	FIELD_OOR,
 	FIELD_MREMAP_CALLS,
 	FIELD_PAT,
+	FIELD_MEMTYPE,
 	FIELD_NR
 };
 
@@ -51,6 +52,7 @@ enum field_kind {
 	KIND_CLOSED,		/* none | old[*N][+new[*N]] */
 	KIND_COUNT,		/* a decimal integer */
 	KIND_CONFIG,		/* kept | changed | an errno name */
+	KIND_MEMTYPE,		/* none | x86 PAT memtype names joined by '+' */
 	KIND_NR
 };
 
@@ -95,6 +97,7 @@ struct case_result {
 	enum outcome_kind kind;
 	char special[PROBE_FIELD_LEN];		/* the one word unless kind is FIELDS */
 	char before[PROBE_FIELD_LEN];		/* old range before the op */
+	char memtype[PROBE_FIELD_LEN];		/* PAT memtypes over the window at op_begin; "" n/a */
 	char vmflags_before[RANGE_NR][PROBE_FLAGS_LEN];	/* "" = not looked at */
 	char vmflags_after[RANGE_NR][PROBE_FLAGS_LEN];
 	bool have_file_counters;

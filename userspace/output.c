@@ -198,6 +198,8 @@ static void json_evidence(FILE *f, const struct case_report *rep)
 		json_counters(f, rep->dev_delta);
 	else
 		fputs("null", f);
+	fputs(",\"memtype\":", f);
+	json_write_string(f, res->memtype[0] ? res->memtype : NULL);
 	fputs(",\"pat_before\":", f);
 	json_int_or_null(f, rep->pat_before);
 	fputs(",\"pat_after\":", f);

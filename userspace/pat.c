@@ -88,6 +88,57 @@ int pat_count_region(const struct region_phys *r)
 	return n;
 }
 
+int pat_memtypes(const char *text, uint64_t start, uint64_t size, char *buf, size_t len)
+{
+	const char *line = text;
+	uint64_t end = start + size;
+	size_t used = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		const char *mem = strstr(line, "[mem ");
+		unsigned long long s, e;
+		char type[32], *seen;
+		int w;
+
+		line = eol ? eol + 1 : NULL;
+		if (!mem || (eol && mem > eol) ||
+		    sscanf(mem, "[mem %llx-%llx] %31s", &s, &e, type) != 3 || s >= end || e <= start)
+			continue;
+		n++;
+		/* Each type once: "write-back", not "write-back+write-back". */
+		seen = strstr(buf, type);
+		if (seen && (seen == buf || seen[-1] == '+') &&
+		    (seen[strlen(type)] == '\0' || seen[strlen(type)] == '+'))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", used ? "+" : "", type);
+		if (w < 0 || used + (size_t)w >= len)
+			break;
+		used += (size_t)w;
+	}
+	if (!n)
+		snprintf(buf, len, "none");
+	return n;
+}
+
+int pat_memtypes_range(uint64_t start, uint64_t size, char *buf, size_t len)
+{
+	char *text;
+	int n;
+
+	buf[0] = '\0';
+	if (!size)
+		return -1;
+	text = read_text_file(PAT_MEMTYPE_LIST);
+	if (!text)
+		return -1;
+	n = pat_memtypes(text, start, size, buf, len);
+	free(text);
+	return n;
+}
+
 const char *pat_verdict(int before, int after)
 {
 	if (before < 0 || after < 0)

@@ -8,6 +8,7 @@
 #define PFNMAP_PAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PAT_MEMTYPE_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
@@ -32,6 +33,15 @@ void region_read(struct region_phys *out);
 int pat_count_overlaps(const char *text, uint64_t start, uint64_t size);
 /* The same on the live list; -1 when it cannot be read or @r is not valid. */
 int pat_count_region(const struct region_phys *r);
+
+/*
+ * The memtypes ("write-back", "uncached-minus", ...) of the pat_memtype_list
+ * entries overlapping [start, start + size), each once in list order, joined
+ * by '+'; "none" when no entry overlaps. Returns the number of entries.
+ */
+int pat_memtypes(const char *text, uint64_t start, uint64_t size, char *buf, size_t len);
+/* The same on the live list; -1 (and buf "") when it cannot be read or size is 0. */
+int pat_memtypes_range(uint64_t start, uint64_t size, char *buf, size_t len);
 
 /* Outcome word for a before/after pair: same | leaked | freed; "-" if unknown. */
 const char *pat_verdict(int before, int after);

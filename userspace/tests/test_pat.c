@@ -33,6 +33,20 @@ void test_pat(void)
 	CHECK(pat_count_overlaps(memtype_list, 0x20000000, 0x1000) == 0);
 	CHECK(pat_count_overlaps("", 0, 0x1000) == 0);
 
+	{
+		char buf[96];
+
+		CHECK(pat_memtypes(memtype_list, 0x10000000, 0x1000000, buf, sizeof(buf)) == 3);
+		CHECK_STR(buf, "uncached-minus");
+		CHECK(pat_memtypes(memtype_list, 0xfd800000, 0x1000, buf, sizeof(buf)) == 1);
+		CHECK_STR(buf, "write-combining");
+		CHECK(pat_memtypes(memtype_list, 0x10fff000, 0x2000, buf, sizeof(buf)) == 3);
+		CHECK_STR(buf, "uncached-minus+write-combining");
+		CHECK(pat_memtypes(memtype_list, 0x20000000, 0x1000, buf, sizeof(buf)) == 0);
+		CHECK_STR(buf, "none");
+		CHECK(pat_memtypes_range(0x1000, 0, buf, sizeof(buf)) == -1);
+	}
+
 	CHECK_STR(pat_verdict(1, 1), "same");
 	CHECK_STR(pat_verdict(0, 0), "same");
 	CHECK_STR(pat_verdict(1, 2), "leaked");
