@@ -66,6 +66,7 @@ declare -A PACKAGE_FOR_TOOL=(
 declare -A PACKAGE_FOR_FILE=(
 	[/usr/include/libelf.h]=libelf-dev [/usr/include/openssl/ssl.h]=libssl-dev
 	[/usr/lib/python3/dist-packages/yaml/__init__.py]=python3-yaml
+	[/usr/lib/python3/dist-packages/jsonschema/__init__.py]=python3-jsonschema
 )
 
 # Installs what is missing when we are root on Debian, otherwise names the command to run.

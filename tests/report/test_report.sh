@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Host tests of userspace/report/pfnmap-report: a fixture run (tests/report/fixtures/run-good)
-# goes in, report.{json,md,html} come out and are checked; bad input must exit 2; and the HTML
-# is rendered by headless Chromium, whose DOM is read back and whose screenshot is kept.
+# End-to-end tests of userspace/report/pfnmap-report (the package userspace/report/pfnmap_report,
+# whose unit tests are userspace/report/tests/): the recorded QEMU run
+# tests/report/fixtures/run-7.2-relax-pfnmap (made by tests/report/record-fixtures.sh, never by
+# hand) goes in, report.{json,md,html} and the grid come out; bad input must exit 2 with one
+# line; and the HTML is rendered by headless Chromium, whose DOM is read back and whose
+# screenshot is kept.
 #
 # Usage: tests/report/test_report.sh
 #   REPORT_TEST_OUT=DIR   where the screenshot and rendered DOM go (default tests/report/out)
@@ -10,8 +13,11 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 report=$top/userspace/report/pfnmap-report
-fixtures=$here/fixtures
+fixture=$here/fixtures/run-7.2-relax-pfnmap
+describe=$here/fixtures/describe.json
 artifacts=${REPORT_TEST_OUT:-$here/out}
+base=7.2
+variant=7.2+relax-pfnmap
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,6 +32,12 @@ check() {
 	shift
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
+
+if [[ ! -f $fixture/$base/probe.json || ! -f $fixture/$variant/probe.json || ! -f $describe ]]; then
+	fail "the recorded fixture exists (record it with tests/report/record-fixtures.sh)"
+	printf 'report: %d passed, %d failed\n' "$passed" "$failed"
+	exit 1
+fi
 
 # json_get FILE EXPR: prints a Python expression evaluated over the report model `m`.
 json_get() {
@@ -45,17 +57,6 @@ same_text() {
 	return 1
 }
 
-contains_lines() { # FILE LINES_FILE: every line of LINES_FILE occurs in FILE as a whole line
-	local line missing=0
-	while IFS= read -r line; do
-		if ! grep -qxF -- "$line" "$1"; then
-			printf '# missing line: %s\n' "$line"
-			missing=1
-		fi
-	done <"$2"
-	return "$missing"
-}
-
 lacks() { # FILE GREP_ARGS...: no line of FILE matches
 	local file=$1
 	shift
@@ -63,6 +64,16 @@ lacks() { # FILE GREP_ARGS...: no line of FILE matches
 		printf '# %s unexpectedly matches %s\n' "$file" "${*: -1}"
 		return 1
 	fi
+}
+
+fits() { # FILE WIDTH: no line is wider than WIDTH characters
+	python3 - "$1" "$2" <<'EOF'
+import sys
+long = [line for line in open(sys.argv[1], encoding="utf-8").read().splitlines() if len(line) > int(sys.argv[2])]
+for line in long:
+    print(f"# {len(line)} wide: {line}")
+sys.exit(1 if long else 0)
+EOF
 }
 
 is_png() { [[ -s $1 && $(head -c 4 "$1" | tail -c 3) == PNG ]]; }
@@ -85,183 +96,106 @@ expect_exit() { # STATUS MESSAGE_PART COMMAND...: exits STATUS and says MESSAGE_
 	fi
 }
 
-# --- the generator on the good fixture ------------------------------------------------------
+# --- the generator on the recorded run ---------------------------------------------------------
 
 run=$work/results/run-1
 mkdir -p "$work/results"
-cp -r "$fixtures/run-good" "$run"
+cp -r "$fixture" "$run"
 out=$work/report
 
-check "generator exits 0 with --out" "$report" "$run" --out "$out"
+check "generator exits 0 with --out and --describe" "$report" "$run" --out "$out" --describe "$describe"
 json=$out/report.json
 md=$out/report.md
 page=$out/report.html
 check "three forms written" test -s "$json" -a -s "$md" -a -s "$page"
 
 check "columns in kernel order, variant after its base" same_text "columns" \
-	"5.10 6.1 6.1+relax-pfnmap 6.12 7.2" "$(json_get "$json" '" ".join(c["label"] for c in m["columns"])')"
-check "changes found are exactly the fixture's" same_text "changes" \
-	"$(cat "$fixtures/expected-changes.txt")" \
-	"$(json_get "$json" '[c["from"] + " -> " + c["to"] + ": " + c["case"] for c in m["changes"]]')"
-check "column without probe.json: no result everywhere, runner exit kept" same_text "6.12" \
-	"False 4 no-result" \
-	"$(json_get "$json" '" ".join([str(m["columns"][3]["has_result"]), m["columns"][3]["exit_status"], *{r["cells"]["6.12"]["display"] for r in m["rows"]}])')"
-check "hung column is stepped over: 7.2 compared with 6.1" same_text "7.2 compare" \
-	"6.1 6.12" "$(json_get "$json" '" ".join([m["comparisons"][2]["from"], *m["comparisons"][2]["stepped_over"]])')"
-check "verdict changed kept with its expectation" same_text "changed cell" \
-	"changed changed ret=EINVAL old=pattern new=-" \
-	"$(json_get "$json" '" ".join((lambda c: [c["verdict"], c["display"], c["expected"]])(next(r for r in m["rows"] if r["id"] == "dev.fault.nodx.track.refuse:move")["cells"]["7.2"]))')"
-check "failed check shown as failed with its kmsg" same_text "failed cell" \
-	"failed kmsg_clean 2" \
-	"$(json_get "$json" '" ".join((lambda c: [c["display"], *c["failed_checks"], str(len(c["kmsg"]))])(next(r for r in m["rows"] if r["id"] == "memfd:grow")["cells"]["6.1"]))')"
-check "case missing from an older probe is absent, not a change" same_text "absent cell" \
-	"absent new" \
-	"$(json_get "$json" '" ".join(next(r for r in m["rows"] if r["id"] == "anon-private:mseal")["cells"][k]["display"] for k in ("5.10", "7.2"))')"
-check "rows grouped by operation" same_text "operation order" \
-	"map dontunmap move grow uffd mseal" \
-	"$(json_get "$json" '" ".join(dict.fromkeys(r["operation"] for r in m["rows"]))')"
-check "per-column counts" same_text "7.2 counts" \
-	"10 1 1 0 0" \
-	"$(json_get "$json" '" ".join(str(m["columns"][4]["counts"][k]) for k in ("expected", "changed", "new", "failed", "skip"))')"
-
-check "report.md lists every change line" contains_lines "$md" "$fixtures/expected-md-lines.txt"
-check "report.md summary has the hung column" grep -qF '| 6.12 | 6.12.117 | exit 4 (guest hang) | no result |' "$md"
-check "report.md collapses rows identical and expected everywhere" \
-	grep -qxF '5 of 12 cases have the same outcome on every kernel and are expected everywhere; they are not listed. The 7 others:' "$md"
-check "report.md table omits a collapsed row" lacks "$md" -F '| anon-private:map |'
-check "report.md table marks the changed cell" grep -qF '**Δ** ✗ ret=0 old=SIGSEGV new=pattern (expected ret=EINVAL old=pattern new=-)' "$md"
-
+	"$base $variant" "$(json_get "$json" '" ".join(c["label"] for c in m["columns"])')"
+check "the variant is compared with its base" same_text "comparison" \
+	"$base $variant variant" \
+	"$(json_get "$json" '" ".join([m["comparisons"][0]["from"], m["comparisons"][0]["to"], m["comparisons"][0]["kind"]])')"
+check "relaxed DONTUNMAP is a change of the variant" same_text "change" \
+	"ret=EINVAL ret=ok" \
+	"$(json_get "$json" '" ".join(o.split()[0] for c in m["changes"] if c["case"] == "dev.remap.nodx.none.allow:dontunmap" for o in (c["from_outcome"], c["to_outcome"]))')"
+check "safety: DONTUNMAP now allowed without VM_DONTEXPAND, unchanged with it" same_text "safety" \
+	"$(printf '%s\n' "semantics change DONTUNMAP now allowed" "unchanged -")" \
+	"$(json_get "$json" '[r["verdict"]["kind"] + " " + ("DONTUNMAP now allowed" if "DONTUNMAP now allowed" in r["verdict"]["text"] else "-") for p in ("dev.remap.nodx.none.allow", "dev.remap.dx.none.allow") for r in m["safety"]["variants"][0]["rows"] if r["personality"] == p]')"
+check "report.md sections in order" same_text "sections" \
+	"$(printf '%s\n' "## Summary" "## Behaviour changes between neighbouring kernels" \
+		"## Safety of the what-if variants" "## Table")" \
+	"$(grep -E '^## ' "$md")"
 check "report.html has no network resources" lacks "$page" -iE '(src|href)="?(https?:)?//|<link |@import'
-check "report.html links the console log relative to --out" grep -qF 'href="../results/run-1/6.12/console.log"' "$page"
+check "report.html links the ktap log relative to --out" grep -qF "href=\"../results/run-1/$base/ktap.txt\"" "$page"
 
-check "default --out is the run directory" "$report" "$run"
+cp "$describe" "$run/describe.json"
+check "default --out is the run directory, default --describe RUN/describe.json" "$report" "$run"
 check "report.json is the same wherever it is written" cmp -s "$json" "$run/report.json"
 "$report" "$run" --out "$work/again"
 check "output is reproducible" cmp -s "$out/report.html" "$work/again/report.html"
 
-# --- the safety section on a variant fixture ------------------------------------------------------
+"$report" "$run" --out "$work/grid" --grid >"$work/grid.txt"
+check "--grid prints the grid, at most 120 columns" fits "$work/grid.txt" 120
+check "the grid starts with the changes" grep -qxF "Changes between neighbouring kernels (a variant against its base):" \
+	"$work/grid.txt"
+check "the grid has a row for the controls" grep -qE '^ctl\.' "$work/grid.txt"
+check "python3 -m pfnmap_report is the same program" \
+	env -C "$top/userspace/report" python3 -m pfnmap_report "$run" --out "$work/module"
+check "same report.json from the module" cmp -s "$run/report.json" "$work/module/report.json"
 
-srun=$work/results/run-safety
-cp -r "$fixtures/run-safety" "$srun"
-sout=$work/safety
-check "generator exits 0 on the safety fixture" "$report" "$srun" --out "$sout"
-sjson=$sout/report.json
-smd=$sout/report.md
-spage=$sout/report.html
-check "safety: one variant, compared with its base" same_text "safety variants" \
-	"7.2+relax-pfnmap relax-pfnmap 7.2" \
-	"$(json_get "$sjson" '" ".join(" ".join([v["column"], v["variant"], v["base"]]) for v in m["safety"]["variants"])')"
-check "safety: verdicts per group, identical personalities grouped, controls left out" same_text "safety groups" \
-	"$(printf '%s\n' \
-		"dev.remap.nodx.none.* 2 semantics change" \
-		"dev.remap.dx.none.allow 1 unchanged" \
-		"dev.fault.nodx.track.allow 1 unsafe" \
-		"dev.fault.dx.track.allow 1 unchanged")" \
-	"$(json_get "$sjson" '[g["label"] + " " + str(len(g["personalities"])) + " " + g["verdict"]["kind"] for g in m["safety"]["variants"][0]["groups"]]')"
-check "safety: DONTUNMAP now allowed, old range sigbus, grown tail sigbus" same_text "remap nodx row" \
-	"0 EINVAL sigbus sigbus 0" \
-	"$(json_get "$sjson" '(lambda r: " ".join([r["dontunmap_allowed"]["variant"], r["dontunmap_allowed"]["base"], r["old_after_dontunmap"], *r["grown_tail"]["tail"], r["grown_tail"]["oor"]]))(next(r for r in m["safety"]["variants"][0]["rows"] if r["personality"] == "dev.remap.nodx.none.refuse"))')"
-check "safety: the WARNING line is the splat, quoted with its case" same_text "splat" \
-	"dev.fault.nodx.track.allow:dontunmap_fork WARNING: CPU: 0 PID: 117 at mm/memory.c:1516 zap_pte_range+0x3f1/0x500 [fixture] False" \
-	"$(json_get "$sjson" '[s["case"] + " " + s["line"] + " " + str(s["on_base"]) for g in m["safety"]["variants"][0]["groups"] for s in g["splats"]]')"
-check "safety: ->mremap calls and out-of-region faults recorded" same_text "fault nodx hooks" \
-	"1 old+new 0 4" \
-	"$(json_get "$sjson" '(lambda r: " ".join([r["hooks"]["dontunmap_munmap"][k] for k in ("mremap_calls", "closed", "live")] + [r["grown_tail"]["oor"]]))(next(r for r in m["safety"]["variants"][0]["rows"] if r["personality"] == "dev.fault.nodx.track.allow"))')"
-check "safety: every device case is evidence of exactly one group" same_text "evidence" \
-	"$(json_get "$sjson" 'sorted(r["id"] for r in m["rows"] if r["id"].startswith("dev."))')" \
-	"$(json_get "$sjson" 'sorted(c for g in m["safety"]["variants"][0]["groups"] for c in g["evidence"])')"
-check "safety: the good fixture's variant has its section too" same_text "6.1 variant verdicts" \
-	"semantics change unchanged" \
-	"$(json_get "$json" '" ".join(g["verdict"]["kind"] for g in m["safety"]["variants"][0]["groups"])')"
-check "report.md safety lines" contains_lines "$smd" "$fixtures/expected-safety-md-lines.txt"
-check "report.md safety section sits between the change list and the table" same_text "section order" \
-	"$(printf '%s\n' "## Behaviour changes between neighbouring kernels" "## Safety of the what-if variants" "## Table")" \
-	"$(grep -E '^## (Behaviour|Safety|Table)' "$smd")"
-"$report" "$srun" --out "$work/safety-again"
-check "safety output is reproducible" cmp -s "$spage" "$work/safety-again/report.html"
-
-# --- bad input -------------------------------------------------------------------------------
+# --- bad input ---------------------------------------------------------------------------------
 
 check "missing directory exits 2 naming it" expect_exit 2 "$work/nonexistent" "$report" "$work/nonexistent"
 mkdir "$work/empty"
-check "directory without columns exits 2" expect_exit 2 "no kernel column" "$report" "$work/empty"
-cp -r "$fixtures/run-good" "$work/bad-json"
-printf '{"tool": "pfnmap-probe", "cases": [' >"$work/bad-json/6.1/probe.json"
-check "malformed JSON exits 2 naming the file" expect_exit 2 "$work/bad-json/6.1/probe.json: malformed JSON" \
+check "directory without columns exits 2" expect_exit 2 "no kernel column" "$report" "$work/empty" \
+	--describe "$describe"
+cp -r "$fixture" "$work/no-describe"
+check "a run without describe.json exits 2" expect_exit 2 "describe.json" "$report" "$work/no-describe"
+cp -r "$run" "$work/bad-json"
+printf '{"tool": "pfnmap-probe", "cases": [' >"$work/bad-json/$base/probe.json"
+check "malformed JSON exits 2 naming the file" expect_exit 2 "$work/bad-json/$base/probe.json: malformed JSON" \
 	"$report" "$work/bad-json"
-cp -r "$fixtures/run-good" "$work/no-cases"
-printf '{"tool": "pfnmap-probe"}\n' >"$work/no-cases/7.2/probe.json"
-check "probe.json without cases exits 2 naming the file" expect_exit 2 "$work/no-cases/7.2/probe.json" \
-	"$report" "$work/no-cases"
+cp -r "$run" "$work/schema-1"
+python3 - "$work/schema-1/$variant/probe.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+doc["schema_version"] = 1
+json.dump(doc, open(sys.argv[1], "w", encoding="utf-8"))
+EOF
+check "probe.json of schema version 1 exits 2" expect_exit 2 "schema_version 1" "$report" "$work/schema-1"
 
 # --- the page as a browser renders it ----------------------------------------------------------
 
-# Prints the cells of a dumped DOM as "column case verdict changed-from-left?" lines.
-dom_cells() {
+# Prints the cells of a dumped DOM as "column case verdict changed-from-left?" lines, the safety
+# rows as "group LABEL VERDICT", and every in-page link as "link HREF found|missing".
+dom_read() {
 	python3 - "$1" <<'EOF'
 import sys
 from html.parser import HTMLParser
 
-class Cells(HTMLParser):
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = set(), []
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
+        if a.get("id"):
+            self.ids.add(a["id"])
         if tag == "td" and "cell" in classes:
             verdict = next(c for c in classes if c.startswith("verdict-"))
             moved = "changed-from-left" if "changed-from-left" in classes else "-"
-            print(a.get("data-column"), a.get("data-case"), verdict, moved)
+            print("cell", a.get("data-column"), a.get("data-case"), verdict, moved)
+        if tag == "tr" and "safety-row" in classes:
+            print("group", a.get("data-group"), a.get("data-verdict"))
+        if tag == "a" and (a.get("href") or "").startswith("#"):
+            self.links.append(a["href"][1:])
         if tag == "body":
             print("body data-ready", a.get("data-ready"))
 
-Cells().feed(open(sys.argv[1], encoding="utf-8").read())
-EOF
-}
-
-# Prints the safety section of a dumped DOM: "section safety", "group LABEL VERDICT" per row,
-# "splat HREF LINE" per quoted kernel log line, "link HREF found|missing" per evidence link
-# (missing: no matrix row has that id).
-dom_safety() {
-	python3 - "$1" <<'EOF'
-import sys
-from html.parser import HTMLParser
-
-class Safety(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.row_ids, self.links, self.out = set(), [], []
-        self.in_splat, self.splat_href, self.code = False, None, None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        classes = (a.get("class") or "").split()
-        if tag == "tr" and "row" in classes:
-            self.row_ids.add(a.get("id"))
-        if tag == "section" and "safety" in classes:
-            self.out.append("section safety")
-        if tag == "tr" and "safety-row" in classes:
-            self.out.append(f"group {a.get('data-group')} {a.get('data-verdict')}")
-        if tag == "td" and "splats" in classes:
-            self.in_splat = True
-        if tag == "a" and "evidence" in classes:
-            self.links.append(a.get("href"))
-            if self.in_splat:
-                self.splat_href = a.get("href")
-        if tag == "code" and self.in_splat:
-            self.code = ""
-    def handle_data(self, data):
-        if self.code is not None:
-            self.code += data
-    def handle_endtag(self, tag):
-        if tag == "code" and self.code is not None:
-            self.out.append(f"splat {self.splat_href} {self.code}")
-            self.code = None
-        if tag == "td":
-            self.in_splat = False
-
-p = Safety()
-p.feed(open(sys.argv[1], encoding="utf-8").read())
-print("\n".join(p.out))
-for href in p.links:
-    print("link", href, "found" if href.startswith("#") and href[1:] in p.row_ids else "missing")
+page = Page()
+page.feed(open(sys.argv[1], encoding="utf-8").read())
+for link in page.links:
+    print("link", link, "found" if link in page.ids else "missing")
 EOF
 }
 
@@ -294,34 +228,24 @@ else
 	mkdir -p "$artifacts"
 	dom=$artifacts/report.dom.html
 	check "chromium dumps the rendered DOM" chromium_run --dump-dom "file://$page" >"$dom"
-	dom_cells "$dom" >"$work/cells"
-	check "page script ran (filter applied, count shown)" grep -qxF "body data-ready 1" "$work/cells"
-	check "count of shown rows written by the script" grep -qF '12 of 12 cases shown' "$dom"
+	dom_read "$dom" >"$work/dom"
+	rows=$(json_get "$json" 'len(m["rows"])')
+	check "page script ran (filter applied, count shown)" grep -qxF "body data-ready 1" "$work/dom"
+	check "count of shown rows written by the script" grep -qF "$rows of $rows cases shown" "$dom"
+	check "one rendered cell per case and column" same_text "cells" "$((rows * 2))" \
+		"$(grep -c '^cell ' "$work/dom")"
 	check "rendered cells: changed-from-left exactly on the changed cases" same_text "changed cells" \
-		"$(awk -F' -> |: ' '{ print $2, $3 }' "$fixtures/expected-changes.txt" | sort)" \
-		"$(awk '$4 == "changed-from-left" { print $1, $2 }' "$work/cells" | sort)"
-	check "rendered cell with verdict changed" grep -qxF \
-		"7.2 dev.fault.nodx.track.refuse:move verdict-changed changed-from-left" "$work/cells"
-	check "rendered cell with a failed check" grep -qxF "6.1 memfd:grow verdict-failed -" "$work/cells"
-	check "rendered hung column: all no-result" same_text "6.12 cells" "verdict-no-result" \
-		"$(awk '$1 == "6.12" { print $3 }' "$work/cells" | sort -u)"
-	check "rendered header marks the boundary" grep -qF 'Δ 2 vs 5.10' "$dom"
-
-	sdom=$artifacts/report-safety.dom.html
-	check "chromium dumps the safety fixture's DOM" chromium_run --dump-dom "file://$spage" >"$sdom"
-	dom_safety "$sdom" >"$work/safety-dom"
-	check "rendered safety section with one row per group" same_text "safety rows" \
-		"$(printf '%s\n' "section safety" \
-			"group dev.remap.nodx.none.* semantics change" "group dev.remap.dx.none.allow unchanged" \
-			"group dev.fault.nodx.track.allow unsafe" "group dev.fault.dx.track.allow unchanged")" \
-		"$(grep -E '^(section|group) ' "$work/safety-dom")"
-	check "every evidence link of the safety section lands on a rendered row" same_text "dangling links" \
-		"" "$(awk '$1 == "link" && $3 != "found" { print $2 }' "$work/safety-dom")"
-	check "safety links reach every device case, the splat's case twice" same_text "link targets" \
-		"26 25" "$(awk '$1 == "link" { n++; seen[$2] = 1 } END { print n, length(seen) }' "$work/safety-dom")"
-	check "rendered splat line links to its case" grep -qxF \
-		"splat #row-dev.fault.nodx.track.allow:dontunmap_fork WARNING: CPU: 0 PID: 117 at mm/memory.c:1516 zap_pte_range+0x3f1/0x500 [fixture]" \
-		"$work/safety-dom"
+		"$(json_get "$json" '[c["to"] + " " + c["case"] for c in m["changes"]]' | sort)" \
+		"$(awk '$1 == "cell" && $5 == "changed-from-left" { print $2, $3 }' "$work/dom" | sort)"
+	check "rendered cells carry the model's verdicts" same_text "verdicts" \
+		"$(json_get "$json" '[c + " " + r["id"] + " verdict-" + r["cells"][c]["display"] for r in m["rows"] for c in r["cells"]]' | sort)" \
+		"$(awk '$1 == "cell" { print $2, $3, $4 }' "$work/dom" | sort)"
+	check "rendered safety rows: the same groups as the model" same_text "safety rows" \
+		"$(json_get "$json" '["group " + g["label"] + " " + g["verdict"]["kind"] for g in m["safety"]["variants"][0]["groups"]]')" \
+		"$(grep '^group ' "$work/dom")"
+	check "every in-page link lands on an element" same_text "dangling links" \
+		"" "$(awk '$1 == "link" && $3 != "found" { print $2 }' "$work/dom")"
+	check "rendered header marks the variant's changes" grep -qF "vs $base" "$dom"
 
 	shot=$artifacts/report.png
 	rm -f "$shot"

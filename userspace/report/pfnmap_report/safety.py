@@ -1,0 +1,491 @@
+"""The what-if safety section: per variant column (a kernel with mremap's checks relaxed,
+kernels/variants.tsv) and device personality, what relaxing the checks does to the calls the base
+kernel refused: is DONTUNMAP or growth now allowed, what the old range and a grown tail read, what
+the driver's hooks saw, leaks, kernel log lines, and a verdict (unsafe, semantics change, safe,
+unchanged). This is the LKML question behind the project.
+
+A personality is a mapping of family `dev`; what it is comes from its axes (insert, dontexpand,
+mremap_hook, split_hook), what happened from the parsed outcome fields.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from . import labels
+from .model import Case, Column, to_json
+
+# Operations the section reads, and the fields it reads from them (checked against --describe).
+NEEDS = {
+    "dontunmap": ("ret", "old"),
+    "dontunmap_fixed": ("ret", "old"),
+    "dontunmap_fork": ("ret", "old", "child", "mremap_calls"),
+    "dontunmap_munmap": ("ret", "closed", "live", "mremap_calls"),
+    "grow_maymove": ("ret", "new"),
+    "grow_touch": ("ret", "new", "oor"),
+}
+SAFETY_OPS = ("dontunmap", "dontunmap_fixed", "dontunmap_fork", "dontunmap_munmap",
+              "grow_inplace", "grow_maymove", "grow_touch", "move", "partial_move")
+HOOK_OPS = ("dontunmap_munmap", "dontunmap_fork")
+# The probe's window is 8 pages; grow_maymove and grow_touch grow it to 12 (their --describe
+# "what"): pages 8.. are the grown tail.
+GROW_FROM_PAGES = 8
+DATA_CLASSES = ("pattern", "zero", "marker", "other")
+STALE_CLASSES = ("zero", "other")
+INSERT_TEXT = {
+    "remap": "remap_pfn_range drivers (insert=remap, like /dev/mem)",
+    "fault": "vfio-style fault drivers (insert=fault, vmf_insert_pfn in ->fault)",
+    "mixed": "VM_MIXEDMAP drivers (insert=mixed, vm_insert_page)",
+}
+RANK = {"unsafe": 0, "semantics change": 1, "safe": 2, "unchanged": 3}
+
+
+def succeeded(case: Optional[Case]) -> bool:
+    """Did the call succeed: the parsed `ret` field is ok."""
+    ret = case.value("ret") if case else None
+    return ret is not None and ret.ok
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The ret of an operation on the variant and on its base."""
+    variant: Optional[str]
+    base: Optional[str]
+
+
+@dataclass(frozen=True)
+class Growth:
+    grow_maymove: Optional[str]
+    grow_touch: Optional[str]
+    base_grow_maymove: Optional[str]
+    base_grow_touch: Optional[str]
+
+
+@dataclass(frozen=True)
+class GrownTail:
+    new_maymove: Optional[str]
+    new_touch: Optional[str]
+    tail: tuple
+    oor: Optional[str]
+
+
+@dataclass(frozen=True)
+class Hook:
+    """What the driver saw in one of HOOK_OPS (field texts; None: not reported)."""
+    operation: str
+    ret: Optional[str]
+    mremap_calls: Optional[str]
+    closed: Optional[str]
+    live: Optional[str]
+    child: Optional[str]
+    base_mremap_calls: Optional[str]
+
+
+@dataclass(frozen=True)
+class Difference:
+    case: str
+    operation: str
+    base: str
+    variant: str
+
+
+@dataclass(frozen=True)
+class Leak:
+    case: str
+    operation: str
+    what: str
+    on_base: bool
+
+
+@dataclass(frozen=True)
+class Splat:
+    case: str
+    operation: str
+    line: str
+    on_base: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    text: str
+    why: tuple
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a personality's calls did on the variant (and on the base)."""
+    dontunmap: Allowed
+    old_after_dontunmap: Optional[str]
+    growth: Growth
+    grown_tail: GrownTail
+    hooks: tuple
+
+
+@dataclass(frozen=True)
+class SafetyRow:
+    personality: str
+    axes: dict
+    facts: Facts
+    leaks: tuple
+    splats: tuple
+    differs: tuple
+    verdict: Verdict
+    operations: tuple
+    evidence: tuple
+
+    @property
+    def insert(self) -> str:
+        return self.axes.get("insert", "")
+
+    @property
+    def keeps_dontexpand(self) -> bool:
+        return self.axes.get("dontexpand") == "keep"
+
+    def signature(self) -> str:
+        """What must be equal for two personalities to share a line."""
+        facts = to_json(self)
+        for key in ("personality", "axes", "evidence", "operations"):
+            facts.pop(key)
+        for key in ("leaks", "splats", "differs"):
+            for item in facts[key]:
+                item.pop("case")
+        facts["insert"] = self.insert
+        return json.dumps(facts, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class SafetyGroup:
+    """Personalities whose rows are equal but for their names; facts and verdict are theirs."""
+    label: str
+    personalities: tuple
+    verdict: Verdict
+    facts: Facts
+    leaks: tuple
+    splats: tuple
+    operations: tuple
+    evidence: tuple
+    by_personality: tuple  # (personality, ((case id, operation), ...)) per member
+
+@dataclass(frozen=True)
+class FamilySummary:
+    insert: str
+    text: str
+    counts: dict
+    personalities: int
+
+
+@dataclass(frozen=True)
+class SafetyVariant:
+    column: str
+    variant: str
+    series: str
+    base: Optional[str]
+    note: Optional[str]
+    summary: tuple
+    groups: tuple
+    rows: tuple
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    variants: tuple
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def field_text(case: Optional[Case], name: str) -> Optional[str]:
+    """A field's text for display and comparison; None when skipped, not reported or "-"."""
+    if case is None or case.status == "skip" or case.value(name) is None:
+        return None
+    return case.fields[name]
+
+
+def tail_classes(case: Optional[Case]) -> tuple:
+    """Page classes of a grown window's tail (pages GROW_FROM_PAGES..)."""
+    pages = case.value("new") if case else None
+    if pages is None:
+        return ()
+    if pages.uniform() and pages.runs[0].count is None:
+        return (pages.runs[0].cls,)
+    seen, pos = [], 0
+    for run in pages.runs:
+        count = run.count or 1
+        if pos + count > GROW_FROM_PAGES and run.cls not in seen:
+            seen.append(run.cls)
+        pos += count
+    return tuple(sorted(seen))
+
+
+def old_classes(case: Optional[Case]) -> set:
+    """What the old range reads after a DONTUNMAP op, in the parent and in a forked child."""
+    classes = set()
+    old = case.value("old") if case else None
+    if old is not None:
+        classes.update(old.classes())
+    child = case.value("child") if case else None
+    if child is not None and child.ranges and child.ranges[0] is not None:
+        classes.update(child.ranges[0].classes())
+    return classes
+
+
+def personality_row(mapping: str, axes: dict, ops: dict, base_ops: dict) -> SafetyRow:
+    """One personality's row, from its cases (operation -> Case) in the variant and the base."""
+    used = []  # the operations the row is made from: its evidence
+
+    def use(op):
+        if op in ops and op not in used:
+            used.append(op)
+
+    differs = []
+    for op, case in ops.items():
+        base = base_ops.get(op)
+        if base is None or case.status == "skip" or base.status == "skip":
+            continue
+        if case.outcome is not None and base.outcome is not None and case.outcome != base.outcome:
+            differs.append(Difference(case.id, op, base.outcome, case.outcome))
+
+    for op in ("dontunmap", "grow_maymove", "grow_touch"):
+        use(op)
+    touch = ops.get("grow_touch")
+    grown_tail = GrownTail(field_text(ops.get("grow_maymove"), "new"), field_text(touch, "new"),
+                           tail_classes(touch) if succeeded(touch) else (), field_text(touch, "oor"))
+    hooks = []
+    for op in HOOK_OPS:
+        if op in ops:
+            use(op)
+            hooks.append(Hook(op, *(field_text(ops[op], name) for name in
+                                    ("ret", "mremap_calls", "closed", "live", "child")),
+                              field_text(base_ops.get(op), "mremap_calls")))
+
+    leaks, splats = [], []
+    for op, case in ops.items():
+        base = base_ops.get(op)
+        if field_text(case, "pat") == "leaked":
+            leaks.append(Leak(case.id, op, "PAT memtype leaked", field_text(base, "pat") == "leaked"))
+            use(op)
+        if case.checks.balanced is False:
+            leaks.append(Leak(case.id, op, "open/close or VMA counters unbalanced",
+                              base is not None and base.checks.balanced is False))
+            use(op)
+        lines = list(case.kmsg)
+        base_lines = set(base.kmsg) if base else set()
+        if lines or case.checks.kmsg_clean is False:
+            on_base = bool(base_lines) and set(lines) <= base_lines
+            for line in lines or ["(kmsg_clean failed, no line captured)"]:
+                splats.append(Splat(case.id, op, line, on_base))
+            use(op)
+    for d in differs:
+        use(d.operation)
+    order = list(ops)
+    used.sort(key=order.index)
+
+    def ret(cases, op):
+        return field_text(cases.get(op), "ret")
+
+    facts = Facts(
+        dontunmap=Allowed(ret(ops, "dontunmap"), ret(base_ops, "dontunmap")),
+        old_after_dontunmap=field_text(ops.get("dontunmap"), "old"),
+        growth=Growth(ret(ops, "grow_maymove"), ret(ops, "grow_touch"),
+                      ret(base_ops, "grow_maymove"), ret(base_ops, "grow_touch")),
+        grown_tail=grown_tail, hooks=tuple(hooks))
+    row = SafetyRow(
+        personality=mapping, axes=dict(axes), facts=facts, leaks=tuple(leaks), splats=tuple(splats),
+        differs=tuple(differs), verdict=Verdict("unchanged", "unchanged", ()),
+        operations=tuple(used), evidence=tuple(ops[op].id for op in used))
+    return _with_verdict(row, ops, base_ops)
+
+
+def _unsafe_reasons(row: SafetyRow, ops: dict) -> list:
+    unsafe = [f"kernel log in {s.operation}: {s.line}" for s in row.splats if not s.on_base][:1]
+    unsafe += [f"{leak.what} ({leak.operation})" for leak in row.leaks if not leak.on_base][:1]
+    munmap = next((h for h in row.facts.hooks if h.operation == "dontunmap_munmap"), None)
+    if munmap and munmap.live not in (None, "0"):
+        unsafe.append(f"{munmap.live} VMA(s) still live after both munmaps")
+    if munmap and succeeded(ops.get("dontunmap_munmap")) and munmap.closed not in (None, "old+new"):
+        unsafe.append(f"->close after DONTUNMAP and both munmaps: {munmap.closed} (want old+new)")
+    for op in ("dontunmap", "dontunmap_fixed", "dontunmap_fork"):
+        if not succeeded(ops.get(op)):
+            continue
+        stale = sorted(old_classes(ops[op]) & set(STALE_CLASSES))
+        if stale:
+            unsafe.append(f"old range reads {'/'.join(stale)} after {op} (an anonymous or stale page "
+                          f"in a driver VMA)")
+            break
+    tail = row.facts.grown_tail.tail
+    if any(c in DATA_CLASSES for c in tail):
+        unsafe.append(f"grown tail beyond the region reads {'/'.join(tail)}")
+    return unsafe
+
+
+def _semantic_changes(row: SafetyRow, ops: dict, base_ops: dict) -> list:
+    what = []
+    if succeeded(ops.get("dontunmap")) and not succeeded(base_ops.get("dontunmap")):
+        was = row.facts.dontunmap.base or "-"
+        old = ops["dontunmap"].value("old")
+        reads = old.classes() if old else ()
+        if reads == ("sigbus",):
+            refill = "->fault did not refill it" if row.insert == "fault" else "no ->fault to refill it"
+            what.append(f"DONTUNMAP now allowed (was {was}); the old range gives SIGBUS ({refill})")
+        elif reads == ("pattern",):
+            how = "refaults through ->fault" if row.insert == "fault" else "still reads the device"
+            what.append(f"DONTUNMAP now allowed (was {was}); the old range {how}")
+        else:
+            what.append(f"DONTUNMAP now allowed (was {was}); the old range reads "
+                        f"{row.facts.old_after_dontunmap}")
+    grown_now = [op for op in ("grow_maymove", "grow_touch")
+                 if succeeded(ops.get(op)) and not succeeded(base_ops.get(op))]
+    if grown_now:
+        grew = f"growing now allowed ({', '.join(grown_now)})"
+        tail = row.facts.grown_tail
+        if tail.tail:
+            grew += f", the tail gives {'/'.join(tail.tail)}"
+        if tail.oor not in (None, "0"):
+            grew += (f"; ->fault was asked for {tail.oor} pages beyond the region (safe "
+                     f"only for a driver that checks the offset)")
+        what.append(grew)
+    for hook in row.facts.hooks:
+        if hook.mremap_calls not in (None, "0") and hook.mremap_calls != hook.base_mremap_calls:
+            what.append(f"the driver's ->mremap is called ({hook.operation}: {hook.mremap_calls}) "
+                        f"with no way to know the old range stays")
+            break
+    return what
+
+
+def _with_verdict(row: SafetyRow, ops: dict, base_ops: dict) -> SafetyRow:
+    if not row.differs and all(s.on_base for s in row.splats) and all(x.on_base for x in row.leaks):
+        return row
+    unsafe = _unsafe_reasons(row, ops)
+    if unsafe:
+        return replace(row, verdict=Verdict("unsafe", "unsafe: " + "; ".join(unsafe), tuple(unsafe)))
+    what = _semantic_changes(row, ops, base_ops)
+    if what:
+        return replace(row, verdict=Verdict("semantics change", "semantics change: " + "; ".join(what),
+                                            tuple(what)))
+    ops_text = ", ".join(d.operation for d in row.differs)
+    return replace(row, verdict=Verdict("safe", f"safe (outcomes differ only in {ops_text}: no splat, "
+                                                f"leak or stale page)", ()))
+
+
+def family_summary(insert: str, rows: list, base: str) -> Optional[FamilySummary]:
+    mine = [r for r in rows if r.insert == insert]
+    if not mine:
+        return None
+    name = INSERT_TEXT.get(insert, f"insert={insert} drivers")
+    counts = {}
+    for r in mine:
+        counts[r.verdict.kind] = counts.get(r.verdict.kind, 0) + 1
+    n = len(mine)
+    if counts.get("unchanged", 0) == n:
+        who = "its one personality behaves" if n == 1 else f"all {n} personalities behave"
+        return FamilySummary(insert, f"{name}: the relaxation changes nothing — {who} as on {base}.",
+                             counts, n)
+    changed = n - counts.get("unchanged", 0)
+    kinds = ", ".join(f"{counts[k]} {k}" for k in ("unsafe", "semantics change", "safe") if counts.get(k))
+    keep = [r for r in mine if r.keeps_dontexpand]
+    keep_changed = [r for r in keep if r.verdict.kind != "unchanged"]
+    summary = (f"{name}: the relaxation changes {changed} of {n} "
+               f"personalit{'y' if n == 1 else 'ies'} ({kinds})")
+    if keep and not keep_changed:
+        who = "the one that keeps it" if len(keep) == 1 else f"the {len(keep)} that keep it"
+        summary += (f"; every changed one clears VM_DONTEXPAND: {who}, as remap_pfn_range and "
+                    f"vfio-pci leave a real driver, {'sees' if len(keep) == 1 else 'see'} no change.")
+    elif keep:
+        summary += (f", including {len(keep_changed)} of the {len(keep)} that keep VM_DONTEXPAND, as "
+                    f"real drivers do.")
+    else:
+        summary += "; no personality that keeps VM_DONTEXPAND was run."
+    return FamilySummary(insert, summary, counts, n)
+
+
+def _group(members: list, universe: list) -> SafetyGroup:
+    first = members[0]
+    return SafetyGroup(
+        label=labels.label([r.personality for r in members], universe),
+        personalities=tuple(r.personality for r in members), verdict=first.verdict, facts=first.facts,
+        leaks=tuple(leak for r in members for leak in r.leaks),
+        splats=tuple(s for r in members for s in r.splats),
+        operations=tuple(dict.fromkeys(op for r in members for op in r.operations)),
+        evidence=tuple(cid for r in members for cid in r.evidence),
+        by_personality=tuple((r.personality, tuple(zip(r.evidence, r.operations))) for r in members))
+
+
+def variant_section(column: Column, base: Optional[Column], mapping_order) -> Optional[SafetyVariant]:
+    per = {}
+    for case in column.cases.values():
+        if case.family == "dev":
+            per.setdefault(case.mapping, {})[case.operation] = case
+    per = {m: ops for m, ops in per.items() if any(op in ops for op in SAFETY_OPS)}
+    if not per:
+        return None
+    if base is None:
+        return SafetyVariant(column.label, column.variant, column.series, None,
+                             f"no base column {column.series} with results: nothing to compare with",
+                             (), (), ())
+    base_per = {}
+    for case in base.cases.values():
+        base_per.setdefault(case.mapping, {})[case.operation] = case
+    order = {m: i for i, m in enumerate(mapping_order)}
+    personalities = sorted(per, key=lambda m: order.get(m, len(order)))
+    rows = [personality_row(m, next(iter(per[m].values())).axes, per[m], base_per.get(m, {}))
+            for m in personalities]
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(row.signature(), []).append(row)
+    inserts = list(dict.fromkeys(r.insert for r in rows))
+    groups = sorted((_group(members, personalities) for members in grouped.values()),
+                    key=lambda g: (inserts.index(rows[personalities.index(g.personalities[0])].insert),
+                                   RANK[g.verdict.kind], personalities.index(g.personalities[0])))
+    summary = tuple(s for s in (family_summary(i, rows, base.label) for i in inserts) if s)
+    return SafetyVariant(column.label, column.variant, column.series, base.label, None, summary,
+                         tuple(groups), tuple(rows))
+
+
+def hooks_text(hooks) -> str:
+    parts = []
+    for hook in hooks:
+        words = [f"{name} {getattr(hook, name)}" for name in ("mremap_calls", "closed", "live", "child")
+                 if getattr(hook, name) is not None]
+        if hook.base_mremap_calls is not None and hook.base_mremap_calls != hook.mremap_calls:
+            words.append(f"(base mremap_calls {hook.base_mremap_calls})")
+        parts.append(f"{hook.operation.replace('dontunmap_', '')}: {' '.join(words) or '-'}")
+    return "; ".join(parts) or "-"
+
+
+def fact_texts(group: SafetyGroup) -> list:
+    """The group's facts as (name, text) pairs: the columns of report.md's and report.html's
+    safety rows."""
+    facts = group.facts
+    d, g, t = facts.dontunmap, facts.growth, facts.grown_tail
+    dontunmap = d.variant or "-"
+    if d.base != d.variant:
+        dontunmap += f" (base {d.base or '-'})"
+    grow = f"{g.grow_maymove or '-'}/{g.grow_touch or '-'}"
+    if (g.base_grow_maymove, g.base_grow_touch) != (g.grow_maymove, g.grow_touch):
+        grow += f" (base {g.base_grow_maymove or '-'}/{g.base_grow_touch or '-'})"
+    tail = "/".join(t.tail) if t.tail else "-"
+    if t.oor not in (None, "0"):
+        tail += f", oor {t.oor}"
+    leaks = "; ".join(f"{leak.what} in {leak.case}" + (" (also on base)" if leak.on_base else "")
+                      for leak in group.leaks) or "none"
+    splats = f"{len(group.splats)} line(s)" if group.splats else "none"
+    return [("DONTUNMAP", dontunmap), ("old range", facts.old_after_dontunmap or "-"),
+            ("grow maymove/touch", grow), ("grown tail", tail), ("hooks", hooks_text(facts.hooks)),
+            ("leaks", leaks), ("splats", splats)]
+
+
+def build_safety(columns, mapping_order) -> SafetyReport:
+    """One section per variant column with results."""
+    by_label = {c.label: c for c in columns}
+    variants = []
+    for column in columns:
+        if not column.variant or not column.has_result:
+            continue
+        section = variant_section(column, by_label.get(column.compare_to) if column.compare_to else None,
+                                  mapping_order)
+        if section:
+            variants.append(section)
+    return SafetyReport(tuple(variants))

@@ -1,0 +1,123 @@
+"""The what-if safety section, checked against what README.md's "What-if" section reports for
+7.2+relax-pfnmap (the recorded QEMU fixture), and against the fake device (base and variant the
+same run)."""
+
+import unittest
+
+from tests import support
+
+
+def section():
+    _, matrix = support.fixture_report()
+    (variant,) = matrix.safety.variants
+    return variant
+
+
+def row(variant, personality):
+    return support.find(variant.rows, lambda r: r.personality == personality, f"safety row {personality}")
+
+
+def group_of(variant, personality):
+    return support.find(variant.groups, lambda g: personality in g.personalities,
+                        f"safety group with {personality}")
+
+
+class RelaxPfnmap(unittest.TestCase):
+    def test_one_section_for_the_variant_against_its_base(self):
+        variant = section()
+        self.assertEqual((variant.column, variant.variant, variant.base),
+                         (support.VARIANT, "relax-pfnmap", support.BASE))
+        self.assertIsNone(variant.note)
+
+    def test_controls_are_not_personalities(self):
+        self.assertTrue(all(r.personality.startswith("dev.") for r in section().rows))
+        self.assertTrue(all(r.axes["insert"] for r in section().rows))
+
+    def test_dontunmap_now_allowed_without_dontexpand_old_range_sigbus(self):
+        # README: for a driver that clears VM_DONTEXPAND, DONTUNMAP now succeeds: the old range of
+        # a remap_pfn_range VMA gives SIGBUS; stock 7.2 refuses it with EINVAL.
+        variant = section()
+        nodx = row(variant, "dev.remap.nodx.none.allow")
+        self.assertEqual((nodx.facts.dontunmap.variant, nodx.facts.dontunmap.base), ("ok", "EINVAL"))
+        self.assertEqual(nodx.facts.old_after_dontunmap, "sigbus")
+        self.assertEqual(nodx.verdict.kind, "semantics change")
+        self.assertIn("DONTUNMAP now allowed (was EINVAL); the old range gives SIGBUS", nodx.verdict.text)
+        self.assertIn("DONTUNMAP now allowed", group_of(variant, "dev.remap.nodx.none.allow").verdict.text)
+
+    def test_dontexpand_kept_is_unchanged(self):
+        # README: every dev.remap.dx.* case has its stock outcome: DONTUNMAP stays EINVAL.
+        variant = section()
+        dx = row(variant, "dev.remap.dx.none.allow")
+        self.assertEqual((dx.facts.dontunmap.variant, dx.facts.dontunmap.base), ("EINVAL", "EINVAL"))
+        self.assertEqual(dx.verdict.kind, "unchanged")
+        self.assertEqual(group_of(variant, "dev.remap.dx.none.allow").verdict.text, "unchanged")
+
+    def test_growth_now_allowed_with_maymove(self):
+        # README: growth is EFAULT on stock kernels and succeeds with MREMAP_MAYMOVE on the variant.
+        growth = row(section(), "dev.remap.nodx.none.allow").facts.growth
+        self.assertEqual((growth.grow_maymove, growth.base_grow_maymove), ("ok", "EFAULT"))
+
+    def test_hooks_balance_after_dontunmap_and_both_munmaps(self):
+        # README: hooks balance (closed=old+new live=0), no kernel log lines.
+        for personality in ("dev.remap.nodx.none.allow", "dev.fault.nodx.track.allow"):
+            r = row(section(), personality)
+            munmap = support.find(r.facts.hooks, lambda h: h.operation == "dontunmap_munmap", "dontunmap_munmap")
+            self.assertEqual((munmap.closed, munmap.live), ("old+new", "0"), personality)
+            self.assertEqual(r.splats, ())
+            self.assertEqual(r.leaks, ())
+
+    def test_a_fault_driver_refaults_the_old_range_and_its_mremap_hook_runs(self):
+        # README: a fault-style VMA refaults the same pfns; ->mremap runs with no way to know the
+        # old range stays.
+        fault = row(section(), "dev.fault.nodx.track.allow")
+        self.assertEqual(fault.facts.dontunmap.variant, "ok")
+        self.assertEqual(fault.facts.old_after_dontunmap, "pattern")
+        self.assertEqual(fault.verdict.kind, "semantics change")
+        self.assertIn("refaults through ->fault", fault.verdict.text)
+        self.assertIn("->mremap is called", fault.verdict.text)
+
+    def test_vm_mixedmap_is_not_what_the_patch_relaxes(self):
+        # README: VM_MIXEDMAP without VM_DONTEXPAND accepts DONTUNMAP on stock kernels since 6.1.
+        mixed = row(section(), "dev.mixed.nodx.none.allow")
+        self.assertEqual((mixed.facts.dontunmap.variant, mixed.facts.dontunmap.base), ("ok", "ok"))
+        self.assertEqual(mixed.verdict.kind, "unchanged")
+
+    def test_the_remap_summary_says_real_drivers_see_no_change(self):
+        remap = support.find(section().summary, lambda s: s.insert == "remap", "remap summary")
+        self.assertIn("every changed one clears VM_DONTEXPAND", remap.text)
+
+    def test_every_personality_is_in_one_group_and_evidence_is_real_cases(self):
+        _, matrix = support.fixture_report()
+        variant = section()
+        grouped = [p for g in variant.groups for p in g.personalities]
+        self.assertEqual(sorted(grouped), sorted(r.personality for r in variant.rows))
+        ids = {r.id for r in matrix.rows}
+        for g in variant.groups:
+            self.assertTrue(set(g.evidence) <= ids, g.label)
+
+
+class FakeDevice(unittest.TestCase):
+    """The fake device behaves the same in "fake" and "fake+again": nothing may change."""
+
+    def section(self):
+        _, matrix = support.fake_report()
+        (variant,) = matrix.safety.variants
+        return variant
+
+    def test_a_variant_that_behaves_as_its_base_is_unchanged(self):
+        variant = self.section()
+        self.assertEqual(variant.base, "fake")
+        self.assertTrue(variant.rows)
+        self.assertEqual({r.verdict.kind for r in variant.rows}, {"unchanged"})
+
+    def test_grown_tail_past_the_fakes_region_reads_sigbus(self):
+        # grow_touch grows the region's last 8 pages to 12: the fake's region is a memfd of the
+        # region's size, so the 4 pages past it are beyond its end, SIGBUS.
+        for r in self.section().rows:
+            with self.subTest(personality=r.personality):
+                self.assertEqual(r.facts.growth.grow_touch, "ok")
+                self.assertEqual(r.facts.grown_tail.tail, ("sigbus",))
+
+
+if __name__ == "__main__":
+    unittest.main()
