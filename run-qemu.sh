@@ -21,6 +21,8 @@ usage: $0 [options]
   --case GLOB         run only probe cases matching GLOB (repeatable)
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
   --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
+  --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
+                      purpose; implies --memmap; with --case, those cases instead)
   --include PATH      add a file to the guest's /pfnmap (repeatable)
   --append ARGS       extra kernel command line
   --memory MB         guest memory (default 256)
@@ -43,7 +45,7 @@ EOF
 # Options, set by parse_args.
 series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
-probe_args=() includes=()
+probe_args=() includes=() hazards=0
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -62,6 +64,7 @@ parse_args() {
 		--module-args) need_value "$@"; module_args=$2; shift ;;
 		--memmap) append+=" memmap=16M\$0x8000000"
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
+		--hazards) hazards=1 ;;
 		--include) need_value "$@"; includes+=("$2"); shift ;;
 		--append) need_value "$@"; append+=" $2"; shift ;;
 		--memory) need_value "$@"; memory=$2; shift ;;
@@ -78,6 +81,15 @@ parse_args() {
 		esac
 		shift
 	done
+	if ((hazards)); then
+		# The hazard cases map the memmap= region, in a boot of their own.
+		if [[ $module_args != *phys_base=* ]]; then
+			append+=" memmap=16M\$0x8000000"
+			module_args+=" phys_base=0x8000000 phys_size=0x1000000"
+		fi
+		[[ " ${probe_args[*]:-} " == *" --case "* ]] || probe_args+=(--case 'hazard.*')
+		probe_args+=(--hazards)
+	fi
 	[[ $memory =~ ^[0-9]+$ ]] || die "--memory takes megabytes, not '$memory'"
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout takes seconds, not '$timeout_s'"
 	[[ $jobs =~ ^[0-9]+$ && $jobs -gt 0 ]] || die "--jobs takes a positive number, not '$jobs'"

@@ -97,6 +97,11 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
 		pr_warn_ratelimited("->access needs a memmap= region, not kernel pages\n");
 		return -EINVAL;
 	}
+	if ((config->flags & PFNMAP_CFG_UNSAFE_ACCESS_COW) &&
+	    !(config->flags & PFNMAP_CFG_ACCESS_PHYS)) {
+		pr_warn_ratelimited("UNSAFE_ACCESS_COW without ACCESS_PHYS\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -158,6 +163,8 @@ static long pfnmap_set_config(struct pfnmap_file *pf, void __user *arg)
 	ret = pfnmap_validate_config(&config);
 	if (ret)
 		return ret;
+	if (config.flags & PFNMAP_CFG_UNSAFE_ACCESS_COW)
+		pr_warn_ratelimited("UNSAFE_ACCESS_COW: ->access on COW mappings, which can ioremap RAM\n");
 
 	mutex_lock(&pf->lock);
 	if (pf->mapped) {

@@ -84,6 +84,25 @@ static vm_fault_t pfnmap_vm_fault(struct vm_fault *vmf)
 			      PHYS_PFN(pfnmap_region.phys) + vmf->pgoff);
 }
 
+/*
+ * generic_access_phys() ioremaps the pfn it finds in the PTE. In a COW
+ * (MAP_PRIVATE, writable) mapping a written page's PTE points at an anonymous
+ * page, which is RAM: x86 refuses to ioremap RAM with a WARN ("ioremap on
+ * RAM", docs/findings/generic-access-phys-cow.md). The driver cannot tell a
+ * COWed PTE from one of its own, so it serves ->access on shared mappings
+ * only; PFNMAP_CFG_UNSAFE_ACCESS_COW skips this check to show what the kernel
+ * does.
+ */
+static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			    void *buf, int len, int write)
+{
+	if (is_cow_mapping(vma->vm_flags)) {
+		pr_warn_ratelimited("->access refused on a private (COW) mapping\n");
+		return -EINVAL;
+	}
+	return generic_access_phys(vma, addr, buf, len, write);
+}
+
 #define PFNMAP_VM_OPS(fault_fn, mremap_fn, access_fn) {	\
 	.open = pfnmap_vm_open,					\
 	.close = pfnmap_vm_close,				\
@@ -94,20 +113,29 @@ static vm_fault_t pfnmap_vm_fault(struct vm_fault *vmf)
 }
 
 #define PFNMAP_MREMAP	pfnmap_vm_mremap
-#define PFNMAP_ACCESS	generic_access_phys
 
-/* Indexed by [has ->fault][has ->mremap][has ->access]; unset hooks stay NULL. */
-static const struct vm_operations_struct pfnmap_vm_ops[2][2][2] = {
+#define PFNMAP_ACCESS	pfnmap_vm_access
+#define PFNMAP_UNSAFE	generic_access_phys
+
+/* ->access: none, refused on COW mappings, or the bare kernel helper (a hazard). */
+enum pfnmap_access { PFNMAP_ACCESS_NONE, PFNMAP_ACCESS_SHARED, PFNMAP_ACCESS_UNSAFE };
+
+/* Indexed by [has ->fault][has ->mremap][enum pfnmap_access]; unset hooks stay NULL. */
+static const struct vm_operations_struct pfnmap_vm_ops[2][2][3] = {
 	{
 		{ PFNMAP_VM_OPS(NULL, NULL, NULL),
-		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_ACCESS) },
+		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_UNSAFE) },
 		{ PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, NULL),
-		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_ACCESS) },
+		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
 	}, {
 		{ PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_ACCESS) },
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_UNSAFE) },
 		{ PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, NULL),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_ACCESS) },
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
 	},
 };
 
@@ -116,8 +144,11 @@ pfnmap_vm_ops_for(const struct pfnmap_config *config)
 {
 	bool fault = config->insert == PFNMAP_INSERT_FAULT;
 	bool mremap = config->mremap_hook != PFNMAP_MREMAP_NONE;
-	bool access = config->flags & PFNMAP_CFG_ACCESS_PHYS;
+	enum pfnmap_access access = PFNMAP_ACCESS_NONE;
 
+	if (config->flags & PFNMAP_CFG_ACCESS_PHYS)
+		access = config->flags & PFNMAP_CFG_UNSAFE_ACCESS_COW ?
+			 PFNMAP_ACCESS_UNSAFE : PFNMAP_ACCESS_SHARED;
 	return &pfnmap_vm_ops[fault][mremap][access];
 }
 

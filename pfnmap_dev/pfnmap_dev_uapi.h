@@ -56,8 +56,21 @@ enum pfnmap_split_hook {
 
 /* pfnmap_config.flags */
 #define PFNMAP_CFG_KEEP_DONTEXPAND	0x1	/* else VM_DONTEXPAND is cleared */
-#define PFNMAP_CFG_ACCESS_PHYS		0x2	/* vm_ops->access = generic_access_phys */
-#define PFNMAP_CFG_ALL_FLAGS		(PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS)
+/*
+ * vm_ops->access through generic_access_phys(), as /dev/mem has it, for
+ * shared mappings; on a private (COW) mapping the module refuses the access.
+ */
+#define PFNMAP_CFG_ACCESS_PHYS		0x2
+/*
+ * A hazard, for showing what the kernel does, never for use: with
+ * ACCESS_PHYS, generic_access_phys() on COW mappings too. After a write has
+ * COWed a page, its PTE points at anonymous RAM, which generic_access_phys()
+ * hands to ioremap_prot(): x86 WARNs "ioremap on RAM"
+ * (docs/findings/generic-access-phys-cow.md).
+ */
+#define PFNMAP_CFG_UNSAFE_ACCESS_COW	0x4
+#define PFNMAP_CFG_ALL_FLAGS		(PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS | \
+					 PFNMAP_CFG_UNSAFE_ACCESS_COW)
 
 struct pfnmap_config {
 	__u32 size;		/* sizeof(struct pfnmap_config) */

@@ -18,7 +18,7 @@
 #define PROBE_ID_LEN		64
 #define MAX_AXES		5
 
-enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_ABI, FAMILY_NR };
+enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_NR };
 
 struct axis_def {
 	const char *name;
@@ -43,7 +43,11 @@ enum mapping_kind {
 	MAP_KIND_MEMFD,
 	MAP_KIND_TMPFS_FILE,
 	MAP_KIND_DEVICE,
+	MAP_KIND_DEVMEM,	/* /dev/mem over the module's memmap= region */
 };
+
+/* The hazard family: mappings that make the kernel misbehave, run only with --hazards. */
+enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
 
 struct mapping_def {
 	char id[PROBE_ID_LEN];		/* "ctl.anon-private", "dev.remap.dx.none.allow" */
@@ -60,6 +64,7 @@ struct mapping_def {
 #define ON_DEV_PLAIN	0x08	/* dev.<insert>.dx.none.allow, one per insert style */
 #define ON_DEV_ACCESS	0x10	/* dev.<insert>.dx.none.allow.access */
 #define ON_ABI		0x20	/* the module-ABI mapping */
+#define ON_HAZARD	0x40	/* the hazard family */
 
 /* operation_def.flags */
 #define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
@@ -95,10 +100,10 @@ struct case_def {
 /* The applies_to names of ON_* bits, for --describe; NULL past the last. */
 const char *applies_name(unsigned int bit);
 
-/* Mappings of the module's region, at a window offset inside it. */
+/* Device, /dev/mem: mappings of the module's region, at a window offset inside it. */
 static inline bool mapping_on_region(const struct mapping_def *m)
 {
-	return m->kind == MAP_KIND_DEVICE;
+	return m->kind == MAP_KIND_DEVICE || m->kind == MAP_KIND_DEVMEM;
 }
 
 /* The mappings in table order; the case list derived from them and operations[]. */
@@ -115,6 +120,7 @@ struct probe_env {
 	bool info_valid;		/* and answered GET_INFO */
 	struct pfnmap_info info;
 	struct region_phys region;	/* from the module's debugfs; PAT evidence */
+	bool hazards;			/* --hazards: the hazard family runs */
 	const char *tmpfs_dir;		/* where tmpfs-file controls live */
 	bool tmpfs_dir_is_tmpfs;
 	size_t page_size;

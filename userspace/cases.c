@@ -9,7 +9,10 @@
  * - dev.<insert>.<dx|nodx>.<mremap>.<split>: the module's 36 personalities;
  *   the mremap and what-if rows apply to all of them, the others to the
  *   plain driver of each insert style (dev.<insert>.dx.none.allow).
- * - dev.<insert>.dx.none.allow.access: vm_ops->access = generic_access_phys.
+ * - dev.<insert>.dx.none.allow.access: ->access through generic_access_phys,
+ *   refused by the module on COW mappings.
+ * - hazard.*: mappings that make the kernel misbehave on purpose (the module
+ *   with PFNMAP_CFG_UNSAFE_ACCESS_COW, /dev/mem); skipped unless --hazards.
  * - abi: the module's answers to bad input. It comes last, and unload_busy
  *   last of all: should the module ever unload, no other case is lost.
  */
@@ -28,6 +31,7 @@ static const char *const dontexpand_values[] = { "keep", "clear", NULL };
 static const char *const mremap_values[] = { "none", "track", "refuse", NULL };
 static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
+static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
 	[FAMILY_CTL] = {
@@ -49,6 +53,15 @@ const struct family_def mapping_families[FAMILY_NR] = {
 		},
 		.nr_axes = 5,
 	},
+	[FAMILY_HAZARD] = {
+		.name = "hazard",
+		.what = "drivers set up to make the kernel misbehave (a WARN or worse), to show that it "
+			"does: pfnmap_dev with PFNMAP_CFG_UNSAFE_ACCESS_COW (remap, ->access on COW "
+			"mappings too) and /dev/mem, both over the module's memmap= region; run only "
+			"with --hazards, in a boot of their own",
+		.axes = { { "driver", hazard_drivers } },
+		.nr_axes = 1,
+	},
 	[FAMILY_ABI] = {
 		.name = "abi",
 		.what = "the module's ioctl/mmap ABI on its plain remap personality",
@@ -63,7 +76,7 @@ static const enum mapping_kind ctl_map_kinds[] = {
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_CONTROLS	ARRAY_SIZE(ctl_map_kinds)
 #define NR_PERSONALITIES (PFNMAP_INSERT_NR * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR + 1)
+#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR + HAZARD_NR + 1)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
 #define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
@@ -112,6 +125,10 @@ const struct operation_def operations[] = {
 	{ .name = "process_vm_readv", .run = op_process_vm_readv,
 	  .applies = ON_OTHER | ON_DEV_ACCESS, .fields = F(RET) | F(READ),
 	  .what = "process_vm_readv of the mapping from our own pid" },
+	{ .name = "procmem_cow", .run = op_procmem_cow, .applies = ON_DEV_ACCESS | ON_HAZARD,
+	  .fields = F(RET) | F(WRITE) | F(READ) | F(LOG), .flags = OP_MAPS_ITSELF,
+	  .what = "mmap MAP_PRIVATE read-write, write one word (COW), pread /proc/self/mem "
+		  "at the mapping (falls back to ->access)" },
 	{ .name = "memtype", .run = op_memtype, .applies = ON_DEV_PLAIN | ON_DEV_ACCESS,
 	  .fields = F(RET) | F(MEMTYPE), .flags = OP_MEMMAP_REGION_ONLY,
 	  .what = "map, fault every page in, read the x86 PAT memtypes over the mapped "
@@ -235,7 +252,7 @@ const struct operation_def operations[] = {
 const size_t nr_operations = ARRAY_SIZE(operations);
 
 static const char *const applies_names[] = {
-	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi",
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard",
 };
 
 const char *applies_name(unsigned int bit)
@@ -309,6 +326,21 @@ size_t mapping_table(const struct mapping_def **out)
 						dev_mapping(&mappings[n++], ins, dx, mr, sp, 0);
 		for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
 			dev_mapping(&mappings[n++], ins, 0, 0, 0, 1);
+		for (k = 0; k < HAZARD_NR; k++, n++) {
+			struct mapping_def *m = &mappings[n];
+
+			m->family = FAMILY_HAZARD;
+			m->axis[0] = (unsigned char)k;
+			snprintf(m->id, sizeof(m->id), "hazard.%s", hazard_drivers[k]);
+			m->kind = k == HAZARD_DEVMEM ? MAP_KIND_DEVMEM : MAP_KIND_DEVICE;
+			/* devmem: no config; the module's remap personality, ->access unchecked. */
+			if (k == HAZARD_PFNMAP_UNSAFE_COW) {
+				m->config.size = sizeof(m->config);
+				m->config.insert = PFNMAP_INSERT_REMAP;
+				m->config.flags = PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS |
+						  PFNMAP_CFG_UNSAFE_ACCESS_COW;
+			}
+		}
 		mappings[n].family = FAMILY_ABI;
 		mappings[n].kind = MAP_KIND_DEVICE;
 		snprintf(mappings[n].id, sizeof(mappings[n].id), "abi");
@@ -335,6 +367,8 @@ static unsigned int mapping_applies(const struct mapping_def *m)
 		    !m->axis[DEV_SPLIT_HOOK])
 			return ON_DEV | ON_DEV_PLAIN;
 		return ON_DEV;
+	case FAMILY_HAZARD:
+		return ON_HAZARD;
 	default:
 		return ON_ABI;
 	}

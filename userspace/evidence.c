@@ -202,6 +202,82 @@ bool kmsg_line_of_concern(const char *msg)
 	return log_line_of_concern(msg);
 }
 
+/* A source location "<path>.<c|h|S>:<line>" starting at @p; its length or 0. */
+static size_t source_location_len(const char *p)
+{
+	size_t n = 0, dot = 0;
+
+	while (isalnum((unsigned char)p[n]) || strchr("_./-", p[n])) {
+		if (p[n] == '.')
+			dot = n;
+		n++;
+	}
+	if (!dot || n != dot + 2 || !strchr("chS", p[dot + 1]) || p[n] != ':' ||
+	    !isdigit((unsigned char)p[n + 1]))
+		return 0;
+	n++;
+	while (isdigit((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
+void log_word(const char *line, char *buf, size_t len)
+{
+	const char *warn = strstr(line, "WARNING:"), *p;
+	size_t n, pos = 0;
+
+	if (warn) {
+		for (p = warn + 8; *p; p++) {
+			if (p != warn + 8 && !isspace((unsigned char)p[-1]))
+				continue;
+			n = source_location_len(p);
+			if (n) {
+				snprintf(buf, len, "WARNING:%.*s", (int)n, p);
+				return;
+			}
+		}
+	}
+	/* Anything else: its first 48 characters, blanks as '_', no '+' or '='. */
+	for (p = line; *p && pos + 1 < len && pos < 48; p++) {
+		char ch = *p;
+
+		if (isspace((unsigned char)ch) || ch == '+' || ch == '=' || !isprint((unsigned char)ch))
+			ch = '_';
+		buf[pos++] = ch;
+	}
+	buf[pos] = '\0';
+}
+
+void log_words(const char lines[][PROBE_KMSG_LEN], int nr, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	snprintf(buf, len, "none");
+	for (i = 0; i < nr; i++) {
+		char word[PROBE_FIELD_LEN];
+		int w;
+
+		log_word(lines[i], word, sizeof(word));
+		w = snprintf(buf + used, len - used, "%s%s", used ? "+" : "", word);
+		if (w < 0 || used + (size_t)w >= len)
+			break;
+		used += (size_t)w;
+	}
+}
+
+bool warn_once_reset(void)
+{
+	int fd = open(WARN_ONCE_RESET, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, "1", 1) == 1;
+	close(fd);
+	return ok;
+}
+
 int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total)
 {
 	char rec[8192];

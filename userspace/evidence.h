@@ -42,6 +42,20 @@ void kmsg_skip_to_end(int fd);
 int kmsg_collect(int fd, char lines[][PROBE_KMSG_LEN], int max, int *nr_total);
 bool kmsg_line_of_concern(const char *msg);
 
+/*
+ * One word per line of concern, joined by '+', "none" for no line: a WARNING
+ * as WARNING:<file>:<line> (the same on 5.10's "WARNING: CPU: 0 PID: 1 at
+ * mm/x.c:12 f+0x1" and 7.x's "WARNING: mm/x.c:12 at f+0x1, CPU#0: ..."),
+ * anything else as its first words with blanks as '_'.
+ */
+void log_words(const char lines[][PROBE_KMSG_LEN], int nr, char *buf, size_t len);
+/* One word of that. */
+void log_word(const char *line, char *buf, size_t len);
+
+/* debugfs: writing 1 re-arms every WARN_ONCE (4.19+, CONFIG_BUG and DEBUG_FS). */
+#define WARN_ONCE_RESET	"/sys/kernel/debug/clear_warn_once"
+bool warn_once_reset(void);
+
 /* A whole (small) file as a string, malloc'd; NULL if it cannot be read. */
 char *read_text_file(const char *path);
 

@@ -40,6 +40,7 @@ struct options {
 	const char *release;	/* judge as if running this kernel */
 	const char *variant;	/* what-if kernel variant; NULL: stock */
 	bool list, describe, verbose;
+	bool hazards;		/* run the hazard family */
 	bool require_device;	/* an unusable device fails its cases */
 	int timeout_sec;
 };
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 	      "  --kernel-release R  judge outcomes as if the kernel were R\n"
 	      "  --variant NAME      the kernel is what-if variant NAME: expectation\n"
 	      "                      lines qualified @NAME apply (default: stock)\n"
+	      "  --hazards           also run the hazard.* cases, which make the kernel\n"
+	      "                      WARN or worse on purpose (best in a boot of their own)\n"
 	      "  -v, --verbose       explain every case in KTAP diagnostics\n"
 	      "Case ids are <mapping>:<operation>. Exit: 0 pass, 1 fail, 2 usage or no\n"
 	      "case selected, 4 all skipped.\n",
@@ -80,6 +83,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "kernel-release", required_argument, NULL, 'r' },
 		{ "variant", required_argument, NULL, 'V' },
+		{ "hazards", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -121,6 +125,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			o->variant = optarg;
 			break;
 		case 'v': o->verbose = true; break;
+		case 'H': o->hazards = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return false;
 		}
@@ -238,10 +243,19 @@ static const char *default_expect_path(char *buf, size_t len)
 static const char *case_skip_reason(const struct case_def *c,
 				    const struct probe_env *env, const char *device_skip)
 {
-	if (c->mapping->kind != MAP_KIND_DEVICE)
+	if (c->mapping->family == FAMILY_HAZARD && !env->hazards)
+		return "a hazard (the kernel WARNs or worse on purpose): run with --hazards";
+	if (!mapping_on_region(c->mapping))
 		return NULL;
 	if (device_skip[0])
 		return device_skip;
+	if (c->mapping->kind == MAP_KIND_DEVMEM) {
+		if (!env->region.valid || !env->region.memmap)
+			return "/dev/mem maps the module's memmap= region: load it with phys_base/phys_size";
+		if (access("/dev/mem", F_OK))
+			return "no /dev/mem (a kernel without CONFIG_DEVMEM)";
+		return NULL;
+	}
 	/* vm_insert_page() needs struct pages: a PCI BAR region has none. */
 	if (c->mapping->config.insert == PFNMAP_INSERT_MIXED && !env->info.region_has_pages)
 		return "region has no struct pages: the mixed personality cannot map it";
@@ -360,6 +374,7 @@ int main(int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.page_size = (size_t)sysconf(_SC_PAGESIZE);
 	env.device_path = opt.device_path;
+	env.hazards = opt.hazards;
 	pick_tmpfs_dir(&env);
 
 	memset(&run, 0, sizeof(run));

@@ -108,6 +108,13 @@ int mapping_open(struct op_ctx *ctx, char *step, size_t steplen)
 			return fd;
 		ctx->fd = fd;
 		return 0;
+	case MAP_KIND_DEVMEM:
+		snprintf(step, steplen, "open");
+		fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		ctx->fd = fd;
+		return 0;
 	}
 	snprintf(step, steplen, "fill");
 	if (ftruncate(fd, (off_t)len) < 0) {
@@ -145,6 +152,10 @@ void *mapping_map(struct op_ctx *ctx, void *at, bool private_map)
 		break;
 	case MAP_KIND_DEVICE:
 		off = (off_t)ctx->obj_offset;
+		break;
+	case MAP_KIND_DEVMEM:
+		/* /dev/mem offsets are physical addresses: the module's region, same window. */
+		off = (off_t)(ctx->env->region.phys + ctx->obj_offset);
 		break;
 	default:
 		break;

@@ -486,6 +486,47 @@ void op_procmem(struct op_ctx *ctx)
 }
 
 /*
+ * ->access through a COWed page: a private writable mapping, one word written
+ * (the first page is now an anonymous copy, its PTE no longer the driver's),
+ * then /proc/self/mem, whose GUP refuses VM_PFNMAP and falls back to
+ * vm_ops->access. ret is the mmap's errno if it failed, else the pread's; the
+ * kernel's log lines are the parent's (log).
+ */
+void op_procmem_cow(struct op_ctx *ctx)
+{
+	struct case_result *res = ctx->res;
+	char *at = arena_slot(ctx, SLOT_WINDOW), *buf;
+	int fd, err;
+	ssize_t got;
+	void *p;
+
+	set_range(ctx, RANGE_OLD, at, WINDOW);
+	p = mapping_map(ctx, at, true);
+	if (p == MAP_FAILED) {
+		set_field_errno(res, FIELD_RET, errno);
+		return;
+	}
+	ctx->addr = p;
+	set_field(res, FIELD_WRITE, probe_write_word((volatile uint64_t *)(ctx->addr + 8 * 8)));
+	buf = malloc(ctx->len);
+	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0) {
+		set_outcome_kind(res, OUTCOME_SETUP, "procmem:%s",
+				 fd < 0 ? errno_name(errno) : "ENOMEM");
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	op_begin(ctx);
+	got = pread(fd, buf, ctx->len, (off_t)(uintptr_t)ctx->addr);
+	err = errno;
+	classify_read_buffer(ctx, buf, got, err);
+	close(fd);
+	free(buf);
+}
+
+/*
  * The memtype the mapping really got is not visible from user space; the x86
  * PAT reservations over its physical range are. The window was read once
  * before (every page faulted in), so a fault personality has inserted its

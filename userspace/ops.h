@@ -72,6 +72,7 @@ void op_mlock(struct op_ctx *ctx);
 void op_uffd_register(struct op_ctx *ctx);
 void op_procmem(struct op_ctx *ctx);
 void op_process_vm_readv(struct op_ctx *ctx);
+void op_procmem_cow(struct op_ctx *ctx);
 void op_memtype(struct op_ctx *ctx);
 
 /* ops_whatif.c: follow-ups for kernels that let DONTUNMAP/grow through */

@@ -51,12 +51,16 @@ const struct field_def outcome_fields[FIELD_NR] = {
 	[FIELD_MEMTYPE] = { "memtype", KIND_MEMTYPE,
 		"x86 PAT memtypes of the entries over the mapped physical range, or none "
 		"(then vmf_insert_pfn maps it UC-, lookup_memtype's default for non-RAM)", NULL },
+	[FIELD_LOG] = { "log", KIND_LOG,
+		"the kernel log lines of concern the case caused, each as WARNING:<file>:<line> "
+		"(or its first words), or none", NULL },
 };
 
 const char *const field_kind_names[KIND_NR] = {
 	[KIND_RESULT] = "result", [KIND_PAGES] = "pages", [KIND_TARGET] = "target",
 	[KIND_PAGES_LIST] = "pages_list", [KIND_ENUM] = "enum", [KIND_CLOSED] = "closed",
 	[KIND_COUNT] = "count", [KIND_CONFIG] = "config", [KIND_MEMTYPE] = "memtype",
+	[KIND_LOG] = "log",
 };
 
 const char *const outcome_kind_names[OUTCOME_KIND_NR] = {

@@ -37,6 +37,7 @@ enum outcome_field {
 	FIELD_MREMAP_CALLS,
 	FIELD_PAT,
 	FIELD_MEMTYPE,
+	FIELD_LOG,
 	FIELD_NR
 };
 
@@ -53,6 +54,7 @@ enum field_kind {
 	KIND_COUNT,		/* a decimal integer */
 	KIND_CONFIG,		/* kept | changed | an errno name */
 	KIND_MEMTYPE,		/* none | x86 PAT memtype names joined by '+' */
+	KIND_LOG,		/* none | one word per kernel log line of concern, joined by '+' */
 	KIND_NR
 };
 

@@ -89,7 +89,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	ctx.res = res;
 	ctx.len = PROBE_WINDOW_PAGES * ps;
 	ctx.arg = c->op->arg;
-	if (c->mapping->kind == MAP_KIND_DEVICE)
+	if (mapping_on_region(c->mapping))
 		ctx.obj_offset = c->op->flags & OP_AT_REGION_END ?
 				 env->info.region_size - ctx.len : window_offset(env, c, ps);
 
@@ -308,7 +308,7 @@ static void check_balance(const struct pfnmap_counters *before,
 /* PAT entries over the device region now; -1 when there is nothing to count. */
 static int pat_count(const struct run_ctx *run, const struct case_def *c)
 {
-	if (c->mapping->kind != MAP_KIND_DEVICE)
+	if (!mapping_on_region(c->mapping))
 		return -1;
 	return pat_count_region(&run->env->region);
 }
@@ -317,7 +317,7 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 	      struct case_report *rep)
 {
 	struct pfnmap_counters dev_before, dev_after;
-	bool have_dev = false, reopen = false;
+	bool have_dev = false, reopen = false, warn_reset = true;
 	long start = now_ms();
 	int pfd[2], status = 0, nr_total = 0;
 	size_t got = 0;
@@ -334,6 +334,9 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 		have_dev = !counters_read(run->dev_counters_fd, PFNMAP_IOC_DEV_COUNTERS,
 					  &dev_before);
 	rep->pat_before = pat_count(run, c);
+	/* A WARN_ONCE that fired in an earlier case must fire again for this one. */
+	if (c->op->fields & F(LOG))
+		warn_reset = warn_once_reset();
 	/*
 	 * No seek to the end of /dev/kmsg here: the fd sits at the end since the
 	 * previous case was collected, and a line the kernel prints late (say
@@ -441,8 +444,21 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 				 "DEV_COUNTERS unreadable after the case");
 	}
 	rep->nr_kmsg = kmsg_collect(run->kmsg_fd, rep->kmsg, PROBE_KMSG_MAX, &nr_total);
-	if (nr_total)
+	if (c->op->fields & F(LOG)) {
+		/* The log is this case's outcome: the expectation judges it, not the check. */
+		rep->checks[CHECK_KMSG_CLEAN] = -1;
+		if (!warn_reset)
+			note_add(&rep->res, "%s not writable: a WARN_ONCE seen before stays silent",
+				 WARN_ONCE_RESET);
+		if (rep->res.kind == OUTCOME_FIELDS && run->kmsg_fd >= 0) {
+			char words[PROBE_FIELD_LEN];
+
+			log_words(rep->kmsg, rep->nr_kmsg, words, sizeof(words));
+			set_field(&rep->res, FIELD_LOG, words);
+		}
+	} else if (nr_total) {
 		rep->checks[CHECK_KMSG_CLEAN] = 0;
+	}
 	outcome_build(c->op->fields, &rep->res, rep->outcome, sizeof(rep->outcome));
 	rep->duration_ms = now_ms() - start;
 }

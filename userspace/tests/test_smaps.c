@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /proc/<pid>/smaps VmFlags parsing and range lookup. */
+/* /proc/<pid>/smaps VmFlags parsing and range lookup; kernel log lines as outcome words. */
 #include "evidence.h"
 #include "unit.h"
 
@@ -53,4 +53,25 @@ void test_smaps(void)
 	CHECK(smaps_parse("", v, 8) == 0);
 	CHECK(smaps_parse("1000-2000 r--p 0 0:0 0\nVmFlags: rd", v, 8) == 1);
 	CHECK_STR(v[0].flags, "rd");
+
+	/* Log words: the WARNING's location in both wordings, anything else by its first words. */
+	log_word("WARNING: arch/x86/mm/ioremap.c:216 at __ioremap_caller.constprop.0+0x8c/0x252, "
+		 "CPU#0: pfnmap-probe/30", buf, sizeof(buf));
+	CHECK_STR(buf, "WARNING:arch/x86/mm/ioremap.c:216");
+	log_word("WARNING: CPU: 0 PID: 93 at arch/x86/mm/ioremap.c:217 __ioremap_caller+0x2f1/0x340",
+		 buf, sizeof(buf));
+	CHECK_STR(buf, "WARNING:arch/x86/mm/ioremap.c:217");
+	log_word("BUG: Bad rss-counter state mm:0000 type:MM_ANONPAGES val:+1", buf, sizeof(buf));
+	CHECK_STR(buf, "BUG:_Bad_rss-counter_state_mm:0000_type:MM_ANONP");
+	{
+		char lines[2][PROBE_KMSG_LEN] = {
+			"WARNING: CPU: 0 PID: 1 at mm/memory.c:12 f+0x1/0x2",
+			"x86/PAT: pfnmap-probe:3 freeing invalid memtype [mem 0x1-0x2]",
+		};
+
+		log_words(lines, 0, buf, sizeof(buf));
+		CHECK_STR(buf, "none");
+		log_words(lines, 2, buf, sizeof(buf));
+		CHECK_STR(buf, "WARNING:mm/memory.c:12+x86/PAT:_pfnmap-probe:3_freeing_invalid_memtype_");
+	}
 }
