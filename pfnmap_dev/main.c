@@ -31,6 +31,11 @@ static unsigned long pfnmap_phys_size;
 module_param_named(phys_size, pfnmap_phys_size, ulong, 0444);
 MODULE_PARM_DESC(phys_size, "size of that memmap=-reserved range");
 
+static bool pfnmap_reserved_override;
+module_param_named(i_know_this_is_reserved_ram, pfnmap_reserved_override, bool, 0444);
+MODULE_PARM_DESC(i_know_this_is_reserved_ram,
+		 "use a reserved phys range that no memmap=nn$ss of the command line covers (it gets overwritten)");
+
 struct pfnmap_counter_set pfnmap_dev_counters;
 static struct dentry *pfnmap_debugfs_dir;
 static const char * const pfnmap_counter_names[PFNMAP_CNT_NR] = PFNMAP_COUNTER_NAMES;
@@ -297,7 +302,7 @@ static int __init pfnmap_init(void)
 	BUILD_BUG_ON(sizeof(struct pfnmap_info) < PFNMAP_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct pfnmap_counters) < PFNMAP_COUNTERS_SIZE_VER0);
 	ret = pfnmap_region_init(pfnmap_region_size, pfnmap_phys_base,
-				 pfnmap_phys_size);
+				 pfnmap_phys_size, pfnmap_reserved_override);
 
 	if (ret)
 		return ret;

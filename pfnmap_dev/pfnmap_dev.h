@@ -38,7 +38,7 @@ extern struct pfnmap_region pfnmap_region;
 extern struct pfnmap_counter_set pfnmap_dev_counters;
 
 int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
-		       unsigned long phys_size);
+		       unsigned long phys_size, bool reserved_override);
 void pfnmap_region_exit(void);
 bool pfnmap_region_has_pages(void);
 

@@ -15,12 +15,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "pfnmap_dev.h"
 
@@ -57,7 +61,76 @@ static int pfnmap_region_init_pages(unsigned long size)
 	return 0;
 }
 
-static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
+/*
+ * The kernel command line as /proc/cmdline shows it (saved_command_line is
+ * not exported to modules); NULL if it cannot be read.
+ */
+static char *pfnmap_read_cmdline(void)
+{
+	struct file *file = filp_open("/proc/cmdline", O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+	char *buf;
+
+	if (IS_ERR(file))
+		return NULL;
+	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (buf) {
+		n = kernel_read(file, buf, PAGE_SIZE - 1, &pos);
+		if (n <= 0) {
+			kfree(buf);
+			buf = NULL;
+		}
+	}
+	filp_close(file, NULL);
+	return buf;
+}
+
+/*
+ * Does a memmap=nn[KMG]$ss entry of @cmdline (one parameter may hold several,
+ * joined by commas) cover [base, base + size)? That is RAM the user told the
+ * kernel to leave alone; any other reserved range may be firmware's.
+ */
+static bool pfnmap_memmap_covers(const char *cmdline, u64 base, u64 size)
+{
+	const char *param = cmdline;
+
+	while ((param = strstr(param, "memmap="))) {
+		bool at_start = param == cmdline || isspace(param[-1]);
+		char *p = (char *)param + strlen("memmap=");
+
+		param = p;
+		if (!at_start)
+			continue;
+		for (;;) {
+			u64 len = memparse(p, &p), start;
+
+			if (*p == '$') {
+				start = memparse(p + 1, &p);
+				if (base >= start && size <= len && base - start <= len - size)
+					return true;
+			}
+			while (*p && *p != ',' && !isspace(*p))
+				p++;
+			if (*p != ',')
+				break;
+			p++;
+		}
+	}
+	return false;
+}
+
+static bool pfnmap_user_reserved(unsigned long base, unsigned long size)
+{
+	char *cmdline = pfnmap_read_cmdline();
+	bool covered = cmdline && pfnmap_memmap_covers(cmdline, base, size);
+
+	kfree(cmdline);
+	return covered;
+}
+
+static int pfnmap_region_init_memmap(unsigned long base, unsigned long size,
+				     bool override)
 {
 	unsigned long end;
 	void *vaddr;
@@ -77,6 +150,12 @@ static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
 	if (region_intersects(base, size, IORESOURCE_MEM,
 			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
 		pr_warn("[%#lx-%#lx] is not entirely reserved RAM; boot with memmap=%#lx$%#lx\n",
+			base, end - 1, size, base);
+		return -EINVAL;
+	}
+	/* The range is about to be overwritten: firmware's reservations are not ours. */
+	if (!override && !pfnmap_user_reserved(base, size)) {
+		pr_warn("[%#lx-%#lx] is in no memmap=nn$ss of the kernel command line: boot with memmap=%#lx$%#lx, or load with i_know_this_is_reserved_ram=1 if it is RAM nothing uses\n",
 			base, end - 1, size, base);
 		return -EINVAL;
 	}
@@ -103,14 +182,15 @@ static int pfnmap_region_init_memmap(unsigned long base, unsigned long size)
 }
 
 int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
-		       unsigned long phys_size)
+		       unsigned long phys_size, bool reserved_override)
 {
 	if (phys_base && !phys_size) {
 		pr_warn("phys_base=%#lx given without phys_size\n", phys_base);
 		return -EINVAL;
 	}
 	if (phys_size)
-		return pfnmap_region_init_memmap(phys_base, phys_size);
+		return pfnmap_region_init_memmap(phys_base, phys_size,
+						 reserved_override);
 	return pfnmap_region_init_pages(pages_size);
 }
 

@@ -49,6 +49,12 @@ expect_load_error "phys_base without phys_size" "Invalid argument" phys_base=0x8
 expect_load_error "unaligned phys_base" "Invalid argument" phys_base=0x8000800 phys_size=0x1000
 expect_load_error "overflowing phys range" "Invalid argument" phys_base=0xfffffffffffff000 phys_size=0x2000
 expect_load_error "System RAM as phys range" "Invalid argument" phys_base=0x1000000 phys_size=0x100000
+# Reserved, but by the firmware, not by a memmap= of the command line (QEMU's e820 reserves
+# the BIOS flash at 0xfffc0000): the module would overwrite it, so it refuses unless told.
+expect_load_error "reserved range no memmap= covers" "Invalid argument" phys_base=0xfffc0000 phys_size=0x10000
+check "i_know_this_is_reserved_ram=1 loads that range" \
+	insmod /pfnmap/pfnmap_dev.ko phys_base=0xfffc0000 phys_size=0x10000 i_know_this_is_reserved_ram=1
+check "and unloads" rmmod pfnmap_dev
 # run-qemu.sh --memmap reserves 16M at 0x8000000 (memmap=16M$0x8000000).
 if grep -q 'memmap=' /proc/cmdline; then
 	expect_load_error "phys range past the reservation" "Invalid argument" phys_base=0x8000000 phys_size=0x2000000
@@ -57,6 +63,8 @@ if grep -q 'memmap=' /proc/cmdline; then
 	check "memmap range loads with one log line" test "$(dmesg | grep -c 'pfnmap_dev: ')" -eq 1
 	check "memmap range is claimed in /proc/iomem" grep -q 'pfnmap_dev' /proc/iomem
 	check "memmap module unloads" rmmod pfnmap_dev
+	check "a part of the memmap= range loads" insmod /pfnmap/pfnmap_dev.ko phys_base=0x8100000 phys_size=0x100000
+	check "and unloads" rmmod pfnmap_dev
 fi
 
 check "default load after the failures" insmod /pfnmap/pfnmap_dev.ko
