@@ -19,6 +19,7 @@ usage: $0 [options]
   --shell             an interactive shell in the guest after insmod
   --boot-only         boot and reboot, nothing else (for timing)
   --case GLOB         run only probe cases matching GLOB (repeatable)
+  --probe-arg ARG     pass ARG to pfnmap-probe in the guest (repeatable), e.g. -v
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
   --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
   --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
@@ -45,7 +46,7 @@ EOF
 # Options, set by parse_args.
 series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
-probe_args=() includes=() hazards=0
+probe_args=() case_globs=() includes=() hazards=0
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -60,7 +61,8 @@ parse_args() {
 		--exec) need_value "$@"; mode="exec"; exec_cmd=$2; shift ;;
 		--shell) mode=shell ;;
 		--boot-only) mode=boot ;;
-		--case) need_value "$@"; probe_args+=(--case "$2"); shift ;;
+		--case) need_value "$@"; probe_args+=(--case "$2"); case_globs+=("$2"); shift ;;
+		--probe-arg) need_value "$@"; probe_args+=("$2"); shift ;;
 		--module-args) need_value "$@"; module_args=$2; shift ;;
 		--memmap) append+=" memmap=16M\$0x8000000"
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
@@ -188,7 +190,8 @@ prepare_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
-		printf 'PROBE_ARGS=%q\n' "${probe_args[*]:-}${column_variant:+ --variant $column_variant}"
+		# The module was loaded for this run: an unusable device fails its cases, never skips them.
+		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${column_variant:+ --variant $column_variant}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
@@ -229,10 +232,15 @@ matrix_columns() {
 	done
 }
 
+# The behaviour grid on stdout; report.md, report.html and report.json (the full table) in the
+# run dir, read with the vocabulary of the probe that ran (its --describe, kept as describe.json).
 print_report() {
 	local run_dir=$1
-	if "$PFNMAP_TOP/userspace/report/pfnmap-report" "$run_dir" >/dev/null; then
-		cat "$run_dir/report.md"
+	if ! "$(built_probe)" --describe >"$run_dir/describe.json"; then
+		warn "pfnmap-probe --describe failed: no report for $run_dir"
+		return
+	fi
+	if "$PFNMAP_TOP/userspace/report/pfnmap-report" "$run_dir" --describe "$run_dir/describe.json" --grid; then
 		progress "report: $run_dir/report.md, report.html, report.json"
 	else
 		warn "the report could not be made from $run_dir"
@@ -242,6 +250,10 @@ print_report() {
 main() {
 	parse_args "$@"
 	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
+	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
+		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"
+	fi
 	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1
 	run_dir=$results_root/$(date +%Y%m%d-%H%M%S)-$$
 	if ((matrix)); then

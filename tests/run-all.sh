@@ -14,10 +14,15 @@ sections=("$@")
 read -ra qemu_series <<<"${PFNMAP_TEST_SERIES:-$(catalog_series | tr '\n' ' ')}"
 
 host_tests() {
-	ensure_host_tools shellcheck python3 /usr/lib/python3/dist-packages/yaml/__init__.py
+	ensure_host_tools shellcheck python3 /usr/lib/python3/dist-packages/yaml/__init__.py \
+		/usr/lib/python3/dist-packages/jsonschema/__init__.py
 	check "shellcheck on every shell script" shellcheck -x run-qemu.sh .ci/run scripts/*.sh tests/*.sh \
-		tests/guest/*.sh tests/report/*.sh initramfs/init
-	check "userspace unit tests and host control cases" make -s -C userspace test
+		tests/*/*.sh initramfs/init
+	check "userspace unit tests, layering, host control cases, verdicts that must fail" \
+		make -s -C userspace test
+	check "evidence reader: a skipped or missing case is no evidence" bash tests/test_case_result.sh
+	check "report package: unittest on recorded and live probe runs" \
+		/usr/bin/python3 -B -m unittest discover -s userspace/report/tests -t userspace/report
 	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
 	check "runner: exit codes for bad arguments and missing tools" bash tests/test_runner_args.sh
 	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \

@@ -93,5 +93,8 @@ check "a hung guest exits $EXIT_HANG within its --timeout" expect_exit "$EXIT_HA
 	./run-qemu.sh --results "$tmp/results" --timeout 30 --exec 'sleep 600'
 check "a failing guest command exits $EXIT_CHANGED" expect_exit "$EXIT_CHANGED" \
 	./run-qemu.sh --results "$tmp/results" --exec 'false'
+check "an unusable device after a good insmod fails the run (exit $EXIT_CHANGED), never skips" \
+	expect_exit "$EXIT_CHANGED" ./run-qemu.sh --results "$tmp/results" \
+	--case 'dev.remap.dx.none.allow:*' --probe-arg --device=/dev/null
 check "a kernel build interrupted by SIGINT is rebuilt by the next run" interrupted_build_is_rebuilt
 summary

@@ -12,26 +12,21 @@ source scripts/common.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# case_on COLUMN CASE: runs one case on a memmap= region; prints its outcome and kernel lines.
+# case_on COLUMN CASE: runs one case on a memmap= region; prints its outcome and kernel lines,
+# or fails when the run left no evidence of that case (tests/case_result.py).
 case_on() {
 	local column=$1 case=$2 results
 	results=$(mktemp -d "$tmp/run.XXXXXX")
 	# The exit code says little here (a logged memtype error is exit 3); the outcome says all.
 	./run-qemu.sh --kernels "$column" --memmap --case "$case" --results "$results" >/dev/null 2>&1 || true
-	python3 - "$results" "$case" <<'PY'
-import json, pathlib, sys
-doc = json.loads(next(pathlib.Path(sys.argv[1]).glob("*/*/probe.json")).read_text())
-case = next(c for c in doc["cases"] if c["id"] == sys.argv[2])
-print(case["outcome"])
-print("\n".join((case["evidence"] or {}).get("kmsg") or []))
-PY
+	python3 tests/case_result.py "$results" "$case"
 }
 
-# expect_outcome has|lacks TEXT COLUMN CASE: the case's outcome and kernel lines contain
-# (or do not contain) TEXT.
+# expect_outcome has|lacks TEXT COLUMN CASE: the case ran, and its outcome and kernel lines
+# contain (or do not contain) TEXT.
 expect_outcome() {
 	local mode=$1 text=$2 column=$3 case=$4 got found=no
-	got=$(case_on "$column" "$case")
+	got=$(case_on "$column" "$case") || { echo "$column $case: no evidence"; return 1; }
 	grep -qF -- "$text" <<<"$got" && found=yes
 	if [[ ($mode == has && $found == no) || ($mode == lacks && $found == yes) ]]; then
 		echo "$column $case: expected it $mode '$text'; got: $got"
