@@ -28,7 +28,7 @@ MAX_LISTED = 40            # groups of cases listed per column (not expected) or
 
 SHORT = {
     # page classes
-    "pattern": "pat", "zero": "zero", "marker": "mark", "other": "oth", "sigbus": "bus",
+    "pattern": "data", "zero": "zero", "marker": "mark", "other": "oth", "sigbus": "bus",
     "sigsegv": "segv",
     # target classes (dontunmap_fixed's pre-existing mapping); zero, other, sigbus as above
     "intact": "kept", "replaced": "repl", "unmapped": "gone",

@@ -37,7 +37,7 @@ class HostControls(unittest.TestCase):
         # README: DONTUNMAP of shared anon, memfd and tmpfs works from 6.1, the old range still
         # reading the data.
         for mapping in ("ctl.anon-shared", "ctl.memfd", "ctl.tmpfs-file"):
-            self.assertEqual(self.cells[mapping]["dontunmap"], "ok/pat", mapping)
+            self.assertEqual(self.cells[mapping]["dontunmap"], "ok/data", mapping)
 
     def test_growing_reads_zero_for_anon_and_sigbus_past_a_shared_object(self):
         # expectations.txt: growing a shared object reads beyond its end: SIGBUS; anon: zero.
@@ -87,7 +87,7 @@ class QemuFixture(unittest.TestCase):
     def test_relax_pfnmap_lets_dontunmap_through_only_without_dontexpand(self):
         self.assertEqual(self.variant["dev.remap.nodx.none.allow"]["dontunmap"], "ok/bus")
         self.assertEqual(self.variant["dev.remap.dx.none.allow"]["dontunmap"], "EINVAL")
-        self.assertEqual(self.variant["dev.fault.nodx.track.allow"]["dontunmap"], "ok/pat")
+        self.assertEqual(self.variant["dev.fault.nodx.track.allow"]["dontunmap"], "ok/data")
 
     def test_private_anon_dontunmap_on_both(self):
         self.assertEqual(self.base["ctl.anon-private"]["dontunmap"], "ok/zero")
