@@ -20,6 +20,28 @@
 #error "pfnmap_dev supports 5.10 and 5.13+: 5.11 and 5.12 pass ->mremap a flags argument"
 #endif
 
+/*
+ * Could a write to @vma COW (a private mapping that may be made writable)?
+ * is_cow_mapping(flags) was private to mm/ (mm/internal.h) in 5.10, in
+ * linux/mm.h up to 7.2; 7.3 replaced it by vma_is_cow_mapping(vma).
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE
+static inline bool pfnmap_vma_is_cow(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+#elif KERNEL_VERSION(7, 3, 0) > LINUX_VERSION_CODE
+static inline bool pfnmap_vma_is_cow(const struct vm_area_struct *vma)
+{
+	return is_cow_mapping(vma->vm_flags);
+}
+#else
+static inline bool pfnmap_vma_is_cow(const struct vm_area_struct *vma)
+{
+	return vma_is_cow_mapping(vma);
+}
+#endif
+
 /* vma->vm_flags became read-only in 6.3; writers must go through vm_flags_set(). */
 #if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
 static inline void pfnmap_vm_flags_set(struct vm_area_struct *vma,

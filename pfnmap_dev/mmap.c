@@ -96,7 +96,7 @@ static vm_fault_t pfnmap_vm_fault(struct vm_fault *vmf)
 static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			    void *buf, int len, int write)
 {
-	if (is_cow_mapping(vma->vm_flags)) {
+	if (pfnmap_vma_is_cow(vma)) {
 		pr_warn_ratelimited("->access refused on a private (COW) mapping\n");
 		return -EINVAL;
 	}
@@ -180,9 +180,9 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 	/*
 	 * vmf_insert_pfn() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio
 	 * does. Not by VM_SHARED: do_mmap() clears that for MAP_SHARED of a file
-	 * opened read-only, which cannot COW (no VM_MAYWRITE).
+	 * opened read-only, which cannot COW (no VM_MAYWRITE): is_cow_mapping().
 	 */
-	if (config->insert == PFNMAP_INSERT_FAULT && is_cow_mapping(vma->vm_flags)) {
+	if (config->insert == PFNMAP_INSERT_FAULT && pfnmap_vma_is_cow(vma)) {
 		pr_warn_ratelimited("the fault personality cannot serve a private (COW) mapping\n");
 		return -EINVAL;
 	}
