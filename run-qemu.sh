@@ -18,6 +18,9 @@ usage: $0 [options]
   --exec CMD          run CMD in the guest after insmod instead of the probe
   --shell             an interactive shell in the guest after insmod
   --boot-only         boot and reboot, nothing else (for timing)
+  --stress SECONDS    run pfnmap-stress in the guest instead of the probe (random operations
+                      from several processes x threads; with --memmap on the memmap= region)
+  --seed N            the stress run's seed (default: a random one, printed)
   --case GLOB         run only probe cases matching GLOB (repeatable)
   --probe-arg ARG     pass ARG to pfnmap-probe in the guest (repeatable), e.g. -v
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
@@ -46,7 +49,7 @@ EOF
 # Options, set by parse_args.
 series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
-probe_args=() case_globs=() includes=() hazards=0
+probe_args=() case_globs=() includes=() hazards=0 stress_seconds="" stress_seed="" timeout_given=0
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -61,6 +64,8 @@ parse_args() {
 		--exec) need_value "$@"; mode="exec"; exec_cmd=$2; shift ;;
 		--shell) mode=shell ;;
 		--boot-only) mode=boot ;;
+		--stress) need_value "$@"; mode=stress; stress_seconds=$2; shift ;;
+		--seed) need_value "$@"; stress_seed=$2; shift ;;
 		--case) need_value "$@"; probe_args+=(--case "$2"); case_globs+=("$2"); shift ;;
 		--probe-arg) need_value "$@"; probe_args+=("$2"); shift ;;
 		--module-args) need_value "$@"; module_args=$2; shift ;;
@@ -71,7 +76,7 @@ parse_args() {
 		--append) need_value "$@"; append+=" $2"; shift ;;
 		--memory) need_value "$@"; memory=$2; shift ;;
 		--accel) need_value "$@"; accel=$2; shift ;;
-		--timeout) need_value "$@"; timeout_s=$2; shift ;;
+		--timeout) need_value "$@"; timeout_s=$2; timeout_given=1; shift ;;
 		--jobs) need_value "$@"; jobs=$2; shift ;;
 		--results) need_value "$@"; results_root=$2; shift ;;
 		--rebuild) export PFNMAP_REBUILD=1 ;;
@@ -95,6 +100,7 @@ parse_args() {
 	[[ $memory =~ ^[0-9]+$ ]] || die "--memory takes megabytes, not '$memory'"
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout takes seconds, not '$timeout_s'"
 	[[ $jobs =~ ^[0-9]+$ && $jobs -gt 0 ]] || die "--jobs takes a positive number, not '$jobs'"
+	check_stress_args
 	if [[ -n $kernel_tree ]]; then
 		[[ -f $kernel_tree/Makefile && -d $kernel_tree/mm ]] || die "--kernel-tree $kernel_tree is not a kernel tree"
 		((matrix == 0)) || die "--kernel-tree and --matrix exclude each other"
@@ -109,6 +115,23 @@ parse_args() {
 	if [[ $mode == shell ]]; then verbose=1; fi
 	choose_accel "$accel" >/dev/null
 }
+
+# --stress: seconds and seed are numbers; the seed is chosen here when not given, so that the
+# run can be repeated from what it printed; the guest gets its run time plus boot and checks.
+check_stress_args() {
+	if [[ $mode != stress ]]; then
+		[[ -z $stress_seed ]] || die "--seed goes with --stress"
+		return 0
+	fi
+	[[ $stress_seconds =~ ^[0-9]+$ && $stress_seconds -gt 0 ]] ||
+		die "--stress takes a positive number of seconds, not '$stress_seconds'"
+	[[ -n $stress_seed ]] || stress_seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	[[ $stress_seed =~ ^[0-9]+$ ]] || die "--seed takes a number, not '$stress_seed'"
+	((timeout_given)) || timeout_s=$((stress_seconds + STRESS_SLACK_SECONDS))
+}
+
+# A stress guest's time beyond its --stress seconds: boot, the workers' grace, the checks.
+readonly STRESS_SLACK_SECONDS=150
 
 variant_rows() { grep -v '^#' "$PFNMAP_TOP/kernels/variants.tsv" | grep -v '^[[:space:]]*$' || true; }
 
@@ -190,6 +213,7 @@ prepare_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
+		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them.
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${column_variant:+ --variant $column_variant}"
 	} >"$dir/job.env"
@@ -247,6 +271,15 @@ print_report() {
 	fi
 }
 
+# The stress summary of one column, and what the runner adds: rmmod after it, the guest log.
+print_stress_result() {
+	local dir=$1 column=$2
+	echo "== $column: stress (seed $stress_seed)"
+	cat "$dir/stress.txt" 2>/dev/null || echo "(no stress output: see $dir/console.log)"
+	echo "  rmmod after the run: $(if [[ $(cat "$dir/rmmod.rc" 2>/dev/null) == 0 ]]; then echo clean; else echo FAILED; fi)"
+	echo "  guest log lines of concern: $(grep -cE -f "$LOG_CONCERN" "$dir/dmesg.txt" 2>/dev/null || true)"
+}
+
 main() {
 	parse_args "$@"
 	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
@@ -286,6 +319,8 @@ main() {
 		print_report "$run_dir"
 	elif [[ $mode == exec ]]; then
 		for column in "${columns[@]}"; do cat "$run_dir/$column/exec.txt" 2>/dev/null || true; done
+	elif [[ $mode == stress ]]; then
+		for column in "${columns[@]}"; do print_stress_result "$run_dir/$column" "$column"; done
 	fi
 	progress "results in $run_dir (exit $code)"
 	exit "$code"

@@ -83,6 +83,7 @@ pack_initramfs() {
 	list=$cpio.list
 	sed -e "s|@BUSYBOX@|$(command -v busybox)|" -e "s|@INIT@|$PFNMAP_TOP/initramfs/init|" \
 		-e "s|@JOB_ENV@|$job_env|" -e "s|@MODULE@|$module|" -e "s|@PROBE@|$probe|" \
+		-e "s|@STRESS@|${probe%/*}/pfnmap-stress|" \
 		-e "s|@EXPECTATIONS@|$PFNMAP_TOP/userspace/expectations.txt|" \
 		-e "s|@LOG_CONCERN@|$LOG_CONCERN|" \
 		"$PFNMAP_TOP/initramfs/files.list" >"$list"
@@ -161,7 +162,7 @@ guest_exit_code() {
 	# Every step that ran must have exited 0. The probe's 4 (every case skipped) is no pass:
 	# a run that measured nothing is not green.
 	local rc
-	for rc in insmod.rc probe.rc exec.rc rmmod.rc; do
+	for rc in insmod.rc probe.rc exec.rc stress.rc rmmod.rc; do
 		if [[ -f $dir/$rc && $(cat "$dir/$rc") != 0 ]]; then
 			echo "$EXIT_CHANGED"
 			return

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the coordinator measures before and after the workers run. */
+#ifndef PFNMAP_STRESS_CHECKS_H
+#define PFNMAP_STRESS_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pfnmap_dev_uapi.h"
+#include "stress.h"
+
+int read_region_info(int fd, struct region_info *info);
+int read_dev_counters(int fd, struct pfnmap_counters *c);
+/* MemFree of /proc/meminfo in kB, -1 if unreadable. */
+long memfree_kb(void);
+
+/* /dev/kmsg opened at its end: only what the kernel logs from now on is read. */
+int kmsg_open_at_end(void);
+/* Reads what was logged since; prints each line of concern to @out; returns how many. */
+unsigned int kmsg_lines_of_concern(int fd, FILE *out);
+
+/*
+ * Maps the whole region through a new file (default personality) and
+ * classifies every page against the pattern; returns the number of pages that
+ * read it, or -errno.
+ */
+long region_pattern_pages(const char *device, const struct region_info *info, size_t page);
+
+#endif
