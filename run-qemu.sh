@@ -11,8 +11,8 @@ usage() {
 	cat <<EOF
 usage: $0 [options]
   --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series)
-  --variant NAME      a what-if variant from kernels/variants.tsv (implies its series)
-  --matrix            every catalog series and every variant, then the report
+  --variant NAME      a what-if variant or a flavor (debug) from kernels/variants.tsv
+  --matrix            every catalog series and every what-if variant, then the report
   --kernels "S1 S2"   several series (or SERIES+VARIANT columns), then the report
   --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
   --exec CMD          run CMD in the guest after insmod instead of the probe
@@ -151,10 +151,26 @@ variant_series() {
 	fi
 }
 
+# variant_field NAME SERIES COLUMN: one field of a variant's row ("-" and empty: nothing).
+variant_field() {
+	local name=$1 series=$2 column=$3
+	variant_rows | awk -F'\t' -v v="$name" -v s="$series" -v c="$column" \
+		'$1 == v && $2 == s && $c != "-" { print $c }'
+}
+
 variant_patches() {
-	local name=$1 series=$2
-	variant_rows | awk -F'\t' -v v="$name" -v s="$series" '$1 == v && $2 == s { print $3 }' |
-		tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/patches/|"
+	variant_field "$1" "$2" 3 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/patches/|"
+}
+
+variant_fragments() {
+	variant_field "$1" "$2" 4 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/|"
+}
+
+# whatif (the default) or flavor: see kernels/variants.tsv.
+variant_kind() {
+	local kind
+	kind=$(variant_field "$1" "$2" 5)
+	echo "${kind:-whatif}"
 }
 
 prune_cache() {
@@ -182,40 +198,47 @@ column_tree() {
 	tree=$(source_tree_for_series "$column_series")
 	if [[ -n $column_variant ]]; then
 		mapfile -t patches < <(variant_patches "$column_variant" "$column_series")
-		tree=$(patched_tree "$tree" "$column_variant-$(cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
+		((${#patches[@]} == 0)) ||
+			tree=$(patched_tree "$tree" "$column_variant-$(cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
 	fi
 	echo "$tree"
 }
 
-# A tree that is already configured and built is used as it is; anything else is built here.
+# column_build TREE [VARIANT SERIES]: a tree that is already configured and built is used as it
+# is; anything else is built here, with the variant's config fragments if it has any.
 column_build() {
-	local tree=$1
+	local tree=$1 column_variant=${2:-} column_series=${3:-} fragments=()
 	if [[ -f $tree/arch/x86/boot/bzImage && -f $tree/Module.symvers && -f $tree/.config ]]; then
 		echo "$tree"
 		return
 	fi
-	built_kernel "$tree" "$jobs"
+	[[ -z $column_variant ]] || mapfile -t fragments < <(variant_fragments "$column_variant" "$column_series")
+	built_kernel "$tree" "$jobs" "${fragments[@]}"
 }
 
 # Prepares one column (kernel, module, probe, initramfs) in its results dir.
 prepare_column() {
-	local dir=$1 column_series=$2 column_variant=$3 tree build module probe
+	local dir=$1 column_series=$2 column_variant=$3 tree build module probe judged_as
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
-	build=$(column_build "$tree")
+	build=$(column_build "$tree" "$column_variant" "$column_series")
+	# A flavor is the stock kernel built differently: the stock expectations judge it.
+	judged_as=$column_variant
+	[[ -z $column_variant || $(variant_kind "$column_variant" "$column_series") == whatif ]] || judged_as=
 	module=$(built_module "$tree" "$build")
 	probe=$(built_probe)
 	{
 		echo "column=${column_series:-own}${column_variant:++$column_variant}"
 		echo "series=$column_series"
-		echo "variant=$column_variant"
+		echo "variant=$judged_as"
+		[[ $judged_as == "$column_variant" ]] || echo "flavor=$column_variant"
 		cat "$build/.pfnmap-build" 2>/dev/null || echo "kernel_version=$(kernel_version_of_tree "$tree")"
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them.
-		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${column_variant:+ --variant $column_variant}"
+		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${judged_as:+ --variant $judged_as}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
@@ -250,7 +273,7 @@ matrix_columns() {
 	local s v
 	for s in $(catalog_series); do
 		echo "$s"
-		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s { print $1 }'); do
+		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
 			echo "$s+$v"
 		done
 	done

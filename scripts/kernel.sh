@@ -139,50 +139,79 @@ update_user_build() {
 	echo "$stamp" >"$build/.pfnmap-build"
 }
 
+# fragment_lines_for VERSION [FRAGMENT...]: the options of kernels/config.fragment and of a
+# flavor's fragments that apply to VERSION. A trailing "# since X.Y" limits a line to kernels
+# that have the option; CONFIG_X=n asks for X to be off (or not to exist).
 fragment_lines_for() {
-	local kernel_version=$1 line option since
-	while IFS= read -r line; do
-		[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
-		option=${BASH_REMATCH[1]}
-		since=${BASH_REMATCH[3]:-0}
-		(($(version_number "$kernel_version") >= $(version_number "$since"))) && echo "$option"
-	done <"$CONFIG_FRAGMENT"
+	local kernel_version=$1 line option since fragment
+	shift
+	for fragment in "$CONFIG_FRAGMENT" "$@"; do
+		while IFS= read -r line; do
+			[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
+			option=${BASH_REMATCH[1]}
+			since=${BASH_REMATCH[3]:-0}
+			(($(version_number "$kernel_version") >= $(version_number "$since"))) && echo "$option"
+		done <"$fragment"
+	done
+}
+
+# Whether .config has OPTION as a fragment asked for it (CONFIG_X=n: X not set).
+config_has() {
+	local option=$1 config=$2
+	if [[ $option == *=n ]]; then
+		! grep -q "^${option%=n}=" "$config"
+	else
+		grep -qxF "$option" "$config"
+	fi
 }
 
 # The cache key: everything that changes the built kernel. A cached Debian tree never changes,
 # so its name (package and version) stands for its content; a user's tree is keyed by path.
+# A flavor's fragments count only when there are some: a stock build's key stays what it was.
 build_hash() {
 	local tree=$1
+	shift
 	{
 		if [[ $tree == "$PFNMAP_CACHE"/src/* ]]; then basename "$tree"; else realpath "$tree"; fi
-		cat "$CONFIG_FRAGMENT"
+		cat "$CONFIG_FRAGMENT" "$@"
 		gcc --version | head -n1
 	} | sha256sum | cut -c1-12
 }
 
+# "+debug" for kernels/debug.fragment: a flavor's build dir says what it is.
+flavor_suffix() {
+	local fragment
+	for fragment in "$@"; do printf '+%s' "$(basename "$fragment" .fragment)"; done
+}
+
 kernel_version_of_tree() { make -s -C "$1" kernelversion 2>/dev/null; }
 
+# configure_kernel TREE OUT VERSION [FRAGMENT...]
 configure_kernel() {
 	local tree=$1 out=$2 kernel_version=$3 option missing=()
+	shift 3
 	make -s -C "$tree" O="$out" tinyconfig >/dev/null || die "make tinyconfig failed in $tree"
-	fragment_lines_for "$kernel_version" >>"$out/.config"
+	fragment_lines_for "$kernel_version" "$@" >>"$out/.config"
 	make -s -C "$tree" O="$out" olddefconfig >/dev/null 2>&1 || die "make olddefconfig failed in $tree"
 	while read -r option; do
-		grep -qxF "$option" "$out/.config" || missing+=("$option")
-	done < <(fragment_lines_for "$kernel_version")
+		config_has "$option" "$out/.config" || missing+=("$option")
+	done < <(fragment_lines_for "$kernel_version" "$@")
 	((${#missing[@]} == 0)) ||
 		die "kernel $kernel_version dropped required config options: ${missing[*]}"
 }
 
-# Prints the build directory for a source tree, building it unless a complete one is cached.
+# built_kernel TREE JOBS [FRAGMENT...]: prints the build directory for a source tree (with a
+# flavor's config fragments on top of ours), building it unless a complete one is cached.
 #
 # A user's tree (outside the cache) may have changed since: its build dir is brought up to date
 # with an incremental make on every run, the stamp removed while make runs.
 built_kernel() {
-	local tree=$1 jobs=$2 hash kernel_version final staging log
-	hash=$(build_hash "$tree")
+	local tree=$1 jobs=$2 hash kernel_version final staging log fragments
+	shift 2
+	hash=$(build_hash "$tree" "$@")
 	kernel_version=$(kernel_version_of_tree "$tree")
-	final=$PFNMAP_CACHE/build/$(basename "$tree")-$hash
+	final=$PFNMAP_CACHE/build/$(basename "$tree")$(flavor_suffix "$@")-$hash
+	fragments=$(printf ' + kernels/%s' config.fragment "${@##*/}")
 	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
 		[[ $tree == "$PFNMAP_CACHE"/src/* ]] || update_user_build "$tree" "$final" "$jobs"
 		echo "$final"
@@ -193,8 +222,8 @@ built_kernel() {
 	sweep_stale_staging "$PFNMAP_CACHE/build"
 	staging=$(make_staging "$final")
 	log=$staging/build.log
-	progress "configuring $kernel_version (tinyconfig + kernels/config.fragment)"
-	configure_kernel "$tree" "$staging" "$kernel_version"
+	progress "configuring $kernel_version (tinyconfig$fragments)"
+	configure_kernel "$tree" "$staging" "$kernel_version" "$@"
 	progress "building $kernel_version with -j$jobs (log: $final/build.log)"
 	if ! make -C "$tree" O="$staging" -j"$jobs" bzImage modules >"$log" 2>&1; then
 		tail -n 20 "$log" >&2
@@ -204,6 +233,7 @@ built_kernel() {
 		echo "kernel_version=$kernel_version"
 		echo "debian_version=$(cat "$tree/.pfnmap-debian-version" 2>/dev/null || echo none)"
 		echo "config_hash=$hash"
+		echo "config_fragments=${fragments# + }"
 		echo "source=$tree"
 	} >"$staging/.pfnmap-build"
 	publish_dir "$staging" "$final"

@@ -17,7 +17,9 @@ def data_rows(path):
 
 def expected_columns():
     columns = [row[0] for row in data_rows("kernels/catalog.tsv")]
-    columns += [f"{row[1]}+{row[0]}" for row in data_rows("kernels/variants.tsv")]
+    # Flavors (debug builds) are built on demand, not matrix columns (kernels/variants.tsv).
+    columns += [f"{row[1]}+{row[0]}" for row in data_rows("kernels/variants.tsv")
+                if len(row) < 5 or row[4] != "flavor"]
     return sorted(columns)
 
 
