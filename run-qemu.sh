@@ -177,7 +177,12 @@ prune_cache() {
 	local keep entry package
 	keep=$(catalog_rows | cut -f2)
 	for entry in "$PFNMAP_CACHE"/src/* "$PFNMAP_CACHE"/build/*; do
-		[[ -e $entry ]] || continue
+		[[ -e $entry && $entry != *.lock ]] || continue
+		# An entry another run is building or booting from stays (its lock file always does).
+		if [[ -e ${entry%.tmp.*}.lock ]] && ! flock -n -x "${entry%.tmp.*}.lock" true; then
+			progress "keeping $entry: another run is using it"
+			continue
+		fi
 		package=$(basename "$entry")
 		package=${package%%_*}
 		if ! grep -qxF "$package" <<<"$keep" || [[ $entry == *.tmp.* ]]; then
@@ -222,6 +227,8 @@ prepare_column() {
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
 	build=$(column_build "$tree" "$column_variant" "$column_series")
+	# Held until this run ends (QEMU inherits it): a --rebuild in another run waits for us.
+	[[ $build != "$PFNMAP_CACHE"/build/* ]] || lock_entry "$build" s
 	# A flavor is the stock kernel built differently: the stock expectations judge it.
 	judged_as=$column_variant
 	[[ -z $column_variant || $(variant_kind "$column_variant" "$column_series") == whatif ]] || judged_as=
@@ -323,6 +330,9 @@ main() {
 	else
 		columns=("${series:-$(catalog_default_series)}${variant:++$variant}")
 	fi
+	# One results dir per column; and a column twice would wait for its own lock under --rebuild.
+	[[ -z $(printf '%s\n' "${columns[@]}" | sort | uniq -d) ]] ||
+		die "a column is named twice: ${columns[*]}"
 	# Builds one after another (two cores), then the guests, up to $parallel at once.
 	for column in "${columns[@]}"; do
 		[[ $column == own ]] && { prepare_column "$run_dir/own" "" ""; continue; }

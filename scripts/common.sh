@@ -19,8 +19,9 @@ warn() { printf 'run-qemu: %s\n' "$*" >&2; }
 die() { warn "$*"; exit "$EXIT_INFRA"; }
 
 # Cache entries are written in a staging dir next to their final name and published by one
-# rename, so a reader never sees a half-written entry. A staging dir records the PID of the
-# run writing it; one whose writer is gone (interrupted, killed) is swept by the next run.
+# rename, so a reader never sees a half-written entry. Its writer holds the entry's lock
+# (lock_entry): a staging dir whose entry nobody holds is left by an interrupted or killed run,
+# and the next run sweeps it. The PID it records decides for entries without a lock file.
 make_staging() {
 	local final=$1 staging
 	mkdir -p "$(dirname "$final")"
@@ -29,6 +30,8 @@ make_staging() {
 	echo "$staging"
 }
 
+# Publishing replaces an incomplete or --rebuild entry: only under the entry's exclusive lock,
+# which a run using the entry holds shared (lock_entry), so nobody boots from what goes away.
 publish_dir() {
 	local staging=$1 final=$2
 	rm -f "$staging/.pfnmap-writer"
@@ -36,24 +39,80 @@ publish_dir() {
 	mv -T "$staging" "$final"
 }
 
+# Runs sharing a cache lock each entry (flock on FINAL.lock, a file never removed): a writer
+# holds it exclusively while it builds and publishes, and looks again once it has it, so a run
+# that needs the entry another run is building waits and then reuses it; a run booting from a
+# kernel build holds it shared until it exits, so that --rebuild elsewhere waits for it.
+#
+# lock_entry FINAL x|s: takes the lock, waiting (and saying so) while another run holds it;
+# sets ENTRY_LOCK_FD. The lock goes with unlock_entry FD or when the process and every child
+# it started (make, QEMU inherit the fd) have ended.
+lock_entry() {
+	local final=$1 mode=$2 what=building
+	mkdir -p "${final%/*}" || die "cannot create ${final%/*}"
+	exec {ENTRY_LOCK_FD}>>"$final.lock" || die "cannot open the lock file $final.lock"
+	if ! flock -n "-$mode" "$ENTRY_LOCK_FD"; then
+		[[ $mode == s ]] || what="using or building"
+		progress "waiting for another run $what $(basename "$final")"
+		flock "-$mode" "$ENTRY_LOCK_FD" || die "cannot lock $final.lock"
+	fi
+}
+
+unlock_entry() {
+	local fd=$1
+	eval "exec $fd>&-"
+}
+
+# sweep_stale_staging DIR OWN_FINAL: OWN_FINAL is the entry whose lock the caller holds: its
+# staging dirs are stale by definition (a killed writer may look alive a moment as a zombie).
 sweep_stale_staging() {
-	local dir=$1 staging writer
+	local dir=$1 own=$2 staging entry writer
 	for staging in "$dir"/*.tmp.*; do
 		[[ -d $staging ]] || continue
-		writer=$(cat "$staging/.pfnmap-writer" 2>/dev/null || echo none)
-		[[ $writer =~ ^[0-9]+$ ]] && kill -0 "$writer" 2>/dev/null && continue
+		entry=${staging%.tmp.*}
+		if [[ $entry != "$own" ]]; then
+			if [[ -e $entry.lock ]]; then
+				flock -n -x "$entry.lock" true || continue
+			else
+				writer=$(cat "$staging/.pfnmap-writer" 2>/dev/null || echo none)
+				[[ $writer =~ ^[0-9]+$ ]] && kill -0 "$writer" 2>/dev/null && continue
+			fi
+		fi
 		progress "removing $(basename "$staging"), left by an interrupted run"
 		rm -rf "$staging"
 	done
 }
 
+free_kb() { df -Pk "$1" | awk 'NR == 2 { print $4 }'; }
+
 require_free_space() {
 	local dir=$1 need_gb=$2 avail_kb
-	mkdir -p "$dir"
-	avail_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+	mkdir -p "$dir" || die "cannot create $dir$(cache_full_hint "$dir")"
+	avail_kb=$(free_kb "$dir")
 	if ((avail_kb < need_gb * 1024 * 1024)); then
 		die "only $((avail_kb / 1024 / 1024)) GiB free under $dir, need ${need_gb} GiB; prune with: $0 --prune"
 	fi
+}
+
+# Small entries (module, probe) need little, but a full disk must fail before they are
+# written, with a message that says so. PFNMAP_CACHE_MIN_FREE_MB changes the need.
+require_free_mb() {
+	local dir=$1 need_mb=${PFNMAP_CACHE_MIN_FREE_MB:-$2} avail_kb
+	mkdir -p "$dir" || die "cannot create $dir$(cache_full_hint "$dir")"
+	avail_kb=$(free_kb "$dir")
+	if ((avail_kb < need_mb * 1024)); then
+		die "only $((avail_kb / 1024)) MiB free under $dir, need ${need_mb} MiB; prune with: $0 --prune"
+	fi
+}
+
+# For the message of a failed write into the cache: says so when the filesystem is (nearly) full.
+cache_full_hint() {
+	local dir=$1 avail_kb
+	while [[ ! -d $dir ]]; do dir=${dir%/*}; done
+	avail_kb=$(free_kb "${dir:-/}" 2>/dev/null || echo unknown)
+	[[ $avail_kb =~ ^[0-9]+$ ]] && ((avail_kb < 1024)) &&
+		echo " (the filesystem of $dir is full: ${avail_kb} KiB free)"
+	return 0
 }
 
 # Debian package names for the host tools each step needs.

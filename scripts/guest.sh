@@ -18,8 +18,8 @@ tree_hash() {
 # under DIR, so neither the kernel tree nor the checkout gets build products. Log: DIR/build.log.
 compile_module() {
 	local dir=$1 tree=$2 build=$3
-	rm -rf "$dir" && mkdir -p "$dir"
-	cp -a "$PFNMAP_TOP/Kbuild" "$PFNMAP_TOP/pfnmap_dev" "$dir/"
+	rm -rf "$dir/Kbuild" "$dir/pfnmap_dev" && mkdir -p "$dir" || return
+	cp -a "$PFNMAP_TOP/Kbuild" "$PFNMAP_TOP/pfnmap_dev" "$dir/" || return
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
 	make -C "$tree" ${build:+O="$build"} M="$dir" W=1 modules >"$dir/build.log" 2>&1
 }
@@ -32,38 +32,62 @@ module_own_warnings() {
 	grep -E 'warning:|WARNING:' "$dir/build.log" | grep -F "$dir/" || true
 }
 
-# Prints the path of the module built for a kernel build dir, cached by source hash.
+# The space a module or probe build needs in the cache (about 1 MiB each, with room to spare).
+readonly SMALL_ENTRY_MB=20
+
+# Prints the path of the module built for a kernel build dir, cached by source hash. Built in
+# a staging dir under the entry's lock: a second run waits and reuses it.
 built_module() {
-	local tree=$1 build=$2 dir
-	dir=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash pfnmap_dev Kbuild)
-	if [[ -f $dir/pfnmap_dev/pfnmap_dev.ko ]]; then
-		echo "$dir/pfnmap_dev/pfnmap_dev.ko"
-		return
+	local tree=$1 build=$2 final staging lock
+	final=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash pfnmap_dev Kbuild)
+	if [[ ! -f $final/pfnmap_dev/pfnmap_dev.ko ]]; then
+		lock_entry "$final" x
+		lock=$ENTRY_LOCK_FD
+		[[ -f $final/pfnmap_dev/pfnmap_dev.ko ]] || build_module_entry "$tree" "$build" "$final"
+		unlock_entry "$lock"
 	fi
-	progress "building pfnmap_dev.ko for $(basename "$build")"
-	if ! compile_module "$dir" "$tree" "$build"; then
-		cat "$dir/build.log" >&2
-		rm -rf "$dir"
-		die "module build failed against $(basename "$build")"
-	fi
-	if [[ -n $(module_own_warnings "$dir") ]]; then
-		module_own_warnings "$dir" >&2
-		warn "pfnmap_dev has W=1 warnings against $(basename "$build")"
-	fi
-	echo "$dir/pfnmap_dev/pfnmap_dev.ko"
+	echo "$final/pfnmap_dev/pfnmap_dev.ko"
 }
 
-built_probe() {
-	local out staging
-	out=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h)
-	if [[ ! -x $out/pfnmap-probe ]]; then
-		progress "building pfnmap-probe (static)"
-		sweep_stale_staging "${out%/*}"
-		staging=$(make_staging "$out")
-		make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 >&2 || die "probe build failed"
-		publish_dir "$staging" "$out"
+build_module_entry() {
+	local tree=$1 build=$2 final=$3 staging
+	require_free_mb "$PFNMAP_CACHE" "$SMALL_ENTRY_MB"
+	sweep_stale_staging "${final%/*}" "$final"
+	staging=$(make_staging "$final")
+	progress "building pfnmap_dev.ko for $(basename "$build")"
+	if ! compile_module "$staging" "$tree" "$build"; then
+		cat "$staging/build.log" >&2 2>/dev/null || true
+		rm -rf "$staging"
+		die "module build failed against $(basename "$build")$(cache_full_hint "${final%/*}")"
 	fi
-	echo "$out/pfnmap-probe"
+	if [[ -n $(module_own_warnings "$staging") ]]; then
+		module_own_warnings "$staging" >&2
+		warn "pfnmap_dev has W=1 warnings against $(basename "$build")"
+	fi
+	publish_dir "$staging" "$final"
+}
+
+# The probe and pfnmap-stress, static, cached by the hash of their sources.
+built_probe() {
+	local final staging lock
+	final=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h)
+	if [[ ! -x $final/pfnmap-probe ]]; then
+		lock_entry "$final" x
+		lock=$ENTRY_LOCK_FD
+		if [[ ! -x $final/pfnmap-probe ]]; then
+			require_free_mb "$PFNMAP_CACHE" "$SMALL_ENTRY_MB"
+			progress "building pfnmap-probe and pfnmap-stress (static)"
+			sweep_stale_staging "${final%/*}" "$final"
+			staging=$(make_staging "$final")
+			if ! make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 >&2; then
+				rm -rf "$staging"
+				die "probe build failed$(cache_full_hint "${final%/*}")"
+			fi
+			publish_dir "$staging" "$final"
+		fi
+		unlock_entry "$lock"
+	fi
+	echo "$final/pfnmap-probe"
 }
 
 built_gen_init_cpio() {
@@ -94,13 +118,23 @@ pack_initramfs() {
 	"$(built_gen_init_cpio "$tree")" "$list" >"$cpio" || die "cannot pack the initramfs from $list"
 }
 
+# /dev/kvm can open and still hang guests (or make QEMU abort: "failed to set MSR") where the
+# CPU lacks vmx/svm: KVM needs both. PFNMAP_CPUINFO stands in for /proc/cpuinfo in tests.
+cpu_has_virtualization() { grep -qwE 'vmx|svm' "${PFNMAP_CPUINFO:-/proc/cpuinfo}"; }
+kvm_device_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
+
 choose_accel() {
 	local wanted=$1
 	case $wanted in
-	tcg | kvm) echo "$wanted" ;;
+	tcg) echo tcg ;;
+	kvm)
+		cpu_has_virtualization ||
+			die "--accel kvm: this CPU has no vmx/svm flag in /proc/cpuinfo, KVM guests cannot run here (use --accel tcg or auto)"
+		kvm_device_usable || die "--accel kvm: /dev/kvm is missing or not read-writable by $(id -un)"
+		echo kvm
+		;;
 	auto)
-		# /dev/kvm can open and still hang guests where the CPU lacks vmx/svm: ask for both.
-		if [[ -r /dev/kvm && -w /dev/kvm ]] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		if kvm_device_usable && cpu_has_virtualization; then
 			echo kvm
 		else
 			echo tcg
@@ -143,11 +177,30 @@ boot_guest() {
 	return "$rc"
 }
 
+# QEMU that exited non-zero before the kernel printed its banner never ran a guest: an
+# infrastructure failure (bad option, no memory, KVM refusing the CPU), not a kernel's.
+qemu_failed_to_start() {
+	local dir=$1 qemu_rc=$2
+	((qemu_rc != 0)) && ! grep -q 'Linux version' "$dir/console.log" 2>/dev/null
+}
+
+# What QEMU said, for the message: its own lines, else the start of the console log.
+qemu_message() {
+	local log=$1/console.log
+	grep -m3 '^qemu-system' "$log" 2>/dev/null | tr '\n' ' ' ||
+		head -c 300 "$log" 2>/dev/null | tr '\n' ' ' || true
+}
+
 # Classifies a finished guest into one of the runner's exit codes.
 guest_exit_code() {
 	local dir=$1 qemu_rc=$2 log
 	if ((qemu_rc == 124 || qemu_rc == 137)); then
 		echo "$EXIT_HANG"
+		return
+	fi
+	if qemu_failed_to_start "$dir" "$qemu_rc"; then
+		warn "QEMU failed to start (exit $qemu_rc): $(qemu_message "$dir")"
+		echo "$EXIT_INFRA"
 		return
 	fi
 	log=$dir/dmesg.txt

@@ -75,15 +75,27 @@ source_tree_for_series() {
 	fetch_source "$package"
 }
 
+# The private apt state is one for the cache: one run at a time updates lists and downloads.
 fetch_source() {
-	local package=$1 version deb staging final
+	local package=$1 version deb staging final apt_lock lock
 	ensure_host_tools apt-get dpkg-deb xz
 	require_free_space "$PFNMAP_CACHE" 4
+	lock_entry "$PFNMAP_CACHE/apt" x
+	apt_lock=$ENTRY_LOCK_FD
 	refresh_package_lists
 	version=$(newest_package_version "$package")
 	[[ -n $version ]] || die "$package is not in the private package lists"
 	final=$PFNMAP_CACHE/src/${package}_$version
 	if [[ -d $final ]]; then
+		unlock_entry "$apt_lock"
+		echo "$final"
+		return
+	fi
+	lock_entry "$final" x
+	lock=$ENTRY_LOCK_FD
+	if [[ -d $final ]]; then
+		unlock_entry "$lock"
+		unlock_entry "$apt_lock"
 		echo "$final"
 		return
 	fi
@@ -91,18 +103,21 @@ fetch_source() {
 	(cd "$PFNMAP_CACHE/apt/archives" && apt_private apt-get download "$package=$version" >&2) ||
 		die "download of $package=$version failed"
 	deb=$(ls "$PFNMAP_CACHE/apt/archives/${package}_${version//:/%3a}_"*.deb)
-	sweep_stale_staging "$PFNMAP_CACHE/src"
+	unlock_entry "$apt_lock"
+	sweep_stale_staging "$PFNMAP_CACHE/src" "$final"
 	staging=$(make_staging "$final")
 	progress "unpacking $package $version"
 	mkdir "$staging/deb" "$staging/tree"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$staging/deb" --wildcards '*.tar.xz' ||
 		die "cannot read $deb"
 	tar -xJf "$staging"/deb/usr/src/linux-source-*.tar.xz -C "$staging/tree" --strip-components=1 ||
-		die "cannot unpack the kernel tarball from $deb"
+		die "cannot unpack the kernel tarball from $deb$(cache_full_hint "$staging")"
 	rm -rf "$staging/deb"
-	echo "$version" >"$staging/tree/.pfnmap-debian-version"
+	echo "$version" >"$staging/tree/.pfnmap-debian-version" ||
+		die "cannot write into $staging$(cache_full_hint "$staging")"
 	publish_dir "$staging/tree" "$final"
 	rm -rf "$staging" "$deb"
+	unlock_entry "$lock"
 	echo "$final"
 }
 
@@ -110,22 +125,30 @@ fetch_source() {
 patched_tree() {
 	local tree=$1 patch_hash=$2
 	shift 2
-	local final=$tree+$patch_hash staging patch
+	local final=$tree+$patch_hash staging patch lock
 	if [[ -d $final ]]; then
 		echo "$final"
 		return
 	fi
-	sweep_stale_staging "$PFNMAP_CACHE/src"
+	lock_entry "$final" x
+	lock=$ENTRY_LOCK_FD
+	if [[ -d $final ]]; then
+		unlock_entry "$lock"
+		echo "$final"
+		return
+	fi
+	sweep_stale_staging "$PFNMAP_CACHE/src" "$final"
 	staging=$(make_staging "$final")
 	progress "linking a copy of $(basename "$tree") to apply $# patch(es)"
 	# Hard links: patch(1) writes each file it changes anew and renames it into place, so the
 	# shared base tree is never modified.
-	cp -al "$tree/." "$staging/"
+	cp -al "$tree/." "$staging/" || die "cannot link a copy of $tree$(cache_full_hint "$staging")"
 	for patch in "$@"; do
 		patch -d "$staging" -p1 --forward --batch --quiet <"$patch" >&2 ||
-			die "patch $(basename "$patch") does not apply to $(basename "$tree")"
+			die "patch $(basename "$patch") does not apply to $(basename "$tree")$(cache_full_hint "$staging")"
 	done
 	publish_dir "$staging" "$final"
+	unlock_entry "$lock"
 	echo "$final"
 }
 
@@ -206,20 +229,33 @@ configure_kernel() {
 # A user's tree (outside the cache) may have changed since: its build dir is brought up to date
 # with an incremental make on every run, the stamp removed while make runs.
 built_kernel() {
-	local tree=$1 jobs=$2 hash kernel_version final staging log fragments
+	local tree=$1 jobs=$2 hash kernel_version final staging log fragments lock
 	shift 2
 	hash=$(build_hash "$tree" "$@")
 	kernel_version=$(kernel_version_of_tree "$tree")
 	final=$PFNMAP_CACHE/build/$(basename "$tree")$(flavor_suffix "$@")-$hash
 	fragments=$(printf ' + kernels/%s' config.fragment "${@##*/}")
 	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
-		[[ $tree == "$PFNMAP_CACHE"/src/* ]] || update_user_build "$tree" "$final" "$jobs"
+		if [[ $tree != "$PFNMAP_CACHE"/src/* ]]; then
+			lock_entry "$final" x
+			update_user_build "$tree" "$final" "$jobs"
+			unlock_entry "$ENTRY_LOCK_FD"
+		fi
+		echo "$final"
+		return
+	fi
+	lock_entry "$final" x
+	lock=$ENTRY_LOCK_FD
+	# Another run may have built it while we waited for the lock.
+	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
+		progress "reusing $(basename "$final"), built by another run"
+		unlock_entry "$lock"
 		echo "$final"
 		return
 	fi
 	ensure_host_tools gcc make flex bison bc perl /usr/include/libelf.h /usr/include/openssl/ssl.h
 	require_free_space "$PFNMAP_CACHE" 3
-	sweep_stale_staging "$PFNMAP_CACHE/build"
+	sweep_stale_staging "$PFNMAP_CACHE/build" "$final"
 	staging=$(make_staging "$final")
 	log=$staging/build.log
 	progress "configuring $kernel_version (tinyconfig$fragments)"
@@ -227,7 +263,7 @@ built_kernel() {
 	progress "building $kernel_version with -j$jobs (log: $final/build.log)"
 	if ! make -C "$tree" O="$staging" -j"$jobs" bzImage modules >"$log" 2>&1; then
 		tail -n 20 "$log" >&2
-		die "kernel build failed for $(basename "$tree"); log kept in $log"
+		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"
 	fi
 	{
 		echo "kernel_version=$kernel_version"
@@ -237,6 +273,7 @@ built_kernel() {
 		echo "source=$tree"
 	} >"$staging/.pfnmap-build"
 	publish_dir "$staging" "$final"
+	unlock_entry "$lock"
 	progress "built $kernel_version into $final"
 	echo "$final"
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# run-qemu.sh exit codes that need no kernel: bad arguments and missing host tools.
+# run-qemu.sh exit codes that need no kernel: bad arguments, missing host tools, KVM asked for
+# where it cannot run, QEMU that fails to start; and the cache under faults, with a fake
+# kernel tree and a fake make: two runs building the same entry, a build killed with SIGKILL,
+# a cache on a full filesystem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib.sh
@@ -66,6 +69,169 @@ check "a guest whose probe skipped every case is not a pass (exit $EXIT_CHANGED)
 	expect_guest_exit "$EXIT_CHANGED" allskip insmod=0 probe=4 rmmod=0
 check "a guest whose probe refused its arguments is not a pass (exit $EXIT_CHANGED)" \
 	expect_guest_exit "$EXIT_CHANGED" usage insmod=0 probe=2 rmmod=0
+# A QEMU that exited before the kernel printed anything: its rc and console.log.
+qemu_exit_for() {
+	local name=$1 rc=$2 console=$3 dir=$tmp/qemu-$1
+	rm -rf "$dir" && mkdir -p "$dir"
+	printf '%s\n' "$console" >"$dir/console.log"
+	(source scripts/guest.sh && guest_exit_code "$dir" "$rc" 2>"$dir/stderr")
+}
+
+expect_qemu_exit() {
+	local want=$1 name=$2 got
+	shift
+	got=$(qemu_exit_for "$@")
+	[[ $got == "$want" ]] || { echo "QEMU ($name) classified $got, want $want"; return 1; }
+	if [[ $want == "$EXIT_INFRA" ]] && ! grep -q "QEMU failed to start.*${4:-qemu-system}" "$tmp/qemu-$name/stderr"; then
+		echo "no message with QEMU's own words: $(cat "$tmp/qemu-$name/stderr")"
+		return 1
+	fi
+}
+
+check "QEMU aborting before the kernel ran (KVM: failed to set MSR) is exit $EXIT_INFRA with its message" \
+	expect_qemu_exit "$EXIT_INFRA" msr 134 \
+	"qemu-system-x86_64: ../../target/i386/kvm/kvm.c:3031: kvm_buf_set_msrs: Assertion failed: failed to set MSR 0x10a" \
+	"failed to set MSR"
+check "a kernel that printed its banner and then died is no QEMU start failure (exit $EXIT_SPLAT)" \
+	expect_qemu_exit "$EXIT_SPLAT" banner 1 "Linux version 7.2.13 (root@host)"
+
+no_vmx_cpuinfo() { printf 'processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sse sse2 hypervisor\n' >"$tmp/cpuinfo"; }
+no_vmx_cpuinfo
+# "At once": before anything is built or booted, so no progress line at all.
+kvm_refused_at_once() {
+	local err rc=0
+	err=$(PFNMAP_CPUINFO=$tmp/cpuinfo ./run-qemu.sh --accel kvm --boot-only 2>&1 >/dev/null) || rc=$?
+	[[ $rc == "$EXIT_INFRA" ]] || { echo "exit $rc, want $EXIT_INFRA: $err"; return 1; }
+	grep -q 'vmx/svm' <<<"$err" || { echo "does not name vmx/svm: $err"; return 1; }
+	(($(wc -l <<<"$err") == 1)) || { echo "not one line at once: $err"; return 1; }
+}
+check "--accel kvm on a CPU without vmx/svm: exit $EXIT_INFRA at once, saying so" kvm_refused_at_once
+
+# ---- the cache under faults, with a fake kernel tree and a fake make ----
+
+# A make that configures and "builds" a kernel in a few seconds, counting the builds.
+fake_make_path() {
+	local dir=$1
+	mkdir -p "$dir"
+	cat >"$dir/make" <<'FAKE'
+#!/bin/bash
+out=
+for arg; do [[ $arg == O=* ]] && out=${arg#O=}; done
+case " $* " in
+*" kernelversion "*) echo 9.9.0 ;;
+*" tinyconfig "*) : >"$out/.config" ;;
+*" olddefconfig "*) ;;
+*" bzImage modules"*)
+	echo "$$" >>"$FAKE_MAKE_LOG"
+	sleep "${FAKE_MAKE_SECONDS:-3}"
+	mkdir -p "$out/arch/x86/boot" && : >"$out/arch/x86/boot/bzImage" && : >"$out/Module.symvers" ;;
+*) echo "fake make: $*" >&2; exit 2 ;;
+esac
+FAKE
+	chmod +x "$dir/make"
+}
+
+fake_cache() {
+	local cache=$1
+	rm -rf "$cache"
+	mkdir -p "$cache/src/linux-source-9.9_9.9.0-1/mm"
+	: >"$cache/src/linux-source-9.9_9.9.0-1/Makefile"
+}
+
+# built_kernel of the fake tree in a fresh shell, as a run would call it.
+fake_built_kernel() {
+	local cache=$1
+	PATH=$tmp/fakebin:$PATH PFNMAP_CACHE=$cache bash -c \
+		'source scripts/common.sh && source scripts/kernel.sh && built_kernel "$PFNMAP_CACHE/src/linux-source-9.9_9.9.0-1" 1'
+}
+
+fake_make_path "$tmp/fakebin"
+export FAKE_MAKE_LOG=$tmp/fake-make.log
+
+# Two runs need the same kernel at once: one builds, the other waits and reuses its build.
+concurrent_builds_share_one() {
+	local cache=$tmp/cache-concurrent a b
+	fake_cache "$cache"
+	: >"$FAKE_MAKE_LOG"
+	fake_built_kernel "$cache" >"$tmp/a.out" 2>"$tmp/a.err" &
+	a=$!
+	sleep 1
+	fake_built_kernel "$cache" >"$tmp/b.out" 2>"$tmp/b.err" &
+	b=$!
+	if ! wait "$a" || ! wait "$b"; then
+		echo "a build failed"
+		cat "$tmp/a.err" "$tmp/b.err"
+		return 1
+	fi
+	(($(wc -l <"$FAKE_MAKE_LOG") == 1)) || { echo "$(wc -l <"$FAKE_MAKE_LOG") builds, want 1"; return 1; }
+	cmp -s "$tmp/a.out" "$tmp/b.out" || { echo "different entries: $(cat "$tmp/a.out" "$tmp/b.out")"; return 1; }
+	grep -q "waiting for another run" "$tmp/b.err" || { echo "the second did not wait: $(cat "$tmp/b.err")"; return 1; }
+	[[ -f $(cat "$tmp/a.out")/.pfnmap-build ]] || { echo "no complete entry"; return 1; }
+}
+
+# A run that boots from an entry holds it shared: --rebuild elsewhere waits until it is done.
+rebuild_waits_for_a_user() {
+	local cache=$tmp/cache-rebuild entry holder start
+	fake_cache "$cache"
+	entry=$(fake_built_kernel "$cache" 2>/dev/null)
+	PFNMAP_CACHE=$cache bash -c 'source scripts/common.sh && lock_entry "$1" s && sleep 4' _ "$entry" &
+	holder=$!
+	sleep 1
+	start=$SECONDS
+	PFNMAP_REBUILD=1 fake_built_kernel "$cache" >/dev/null 2>"$tmp/rebuild.err" || { cat "$tmp/rebuild.err"; return 1; }
+	wait "$holder"
+	grep -q "waiting for another run using or building" "$tmp/rebuild.err" ||
+		{ echo "the rebuild did not wait for the user: $(cat "$tmp/rebuild.err")"; return 1; }
+	((SECONDS - start >= 3)) || { echo "the rebuild did not wait long enough"; return 1; }
+}
+
+# SIGKILL of a whole run mid-build: nothing complete is left, the next run sweeps and rebuilds.
+killed_build_is_rebuilt() {
+	local cache=$tmp/cache-killed pid waited=0
+	fake_cache "$cache"
+	: >"$FAKE_MAKE_LOG"
+	set -m
+	FAKE_MAKE_SECONDS=60 fake_built_kernel "$cache" >/dev/null 2>"$tmp/killed.err" &
+	pid=$!
+	set +m
+	until [[ -s $FAKE_MAKE_LOG ]]; do
+		sleep 0.2
+		((++waited < 100)) || { echo "the build never started"; return 1; }
+	done
+	kill -KILL -- "-$pid"
+	wait "$pid" 2>/dev/null && { echo "a killed build exited 0"; return 1; }
+	if compgen -G "$cache/build/*/.pfnmap-build" >/dev/null; then
+		echo "a killed build left a complete-looking entry"
+		return 1
+	fi
+	fake_built_kernel "$cache" >/dev/null 2>"$tmp/after.err" || { cat "$tmp/after.err"; return 1; }
+	grep -q "left by an interrupted run" "$tmp/after.err" || { echo "no sweep: $(cat "$tmp/after.err")"; return 1; }
+	compgen -G "$cache/build/*/.pfnmap-build" >/dev/null || { echo "not rebuilt"; return 1; }
+	! compgen -G "$cache/build/*.tmp.*" >/dev/null || { echo "staging left behind"; return 1; }
+}
+
+# A cache on a filesystem too small for a kernel source: exit 2 before anything is written.
+full_cache_fails_clearly() {
+	local mnt=$tmp/tiny err rc=0
+	mkdir -p "$mnt"
+	if ! mount -t tmpfs -o size=50m tmpfs "$mnt" 2>/dev/null; then
+		echo "skipped: mounting a tmpfs needs root"
+		return 0
+	fi
+	err=$(PFNMAP_CACHE=$mnt ./run-qemu.sh --boot-only 2>&1 >/dev/null) || rc=$?
+	local entries
+	entries=$(find "$mnt/src" "$mnt/build" -mindepth 1 ! -name '*.lock' 2>/dev/null || true)
+	umount "$mnt"
+	[[ $rc == "$EXIT_INFRA" ]] || { echo "exit $rc, want $EXIT_INFRA: $err"; return 1; }
+	grep -qE 'only 0 GiB free under .*, need [0-9]+ GiB' <<<"$err" || { echo "unclear message: $err"; return 1; }
+	[[ -z $entries ]] || { echo "entries written: $entries"; return 1; }
+}
+
+check "two runs needing the same kernel: one builds, the other waits and reuses it" concurrent_builds_share_one
+check "--rebuild waits while another run uses the cached kernel" rebuild_waits_for_a_user
+check "a build killed with SIGKILL leaves nothing trusted and is rebuilt by the next run" killed_build_is_rebuilt
+check "a cache on a full filesystem (50 MB tmpfs): exit $EXIT_INFRA naming the free space, no entry" \
+	full_cache_fails_clearly
 check "--help exits 0 and lists the exit codes" bash -c './run-qemu.sh --help | grep -q "exit codes"'
 check "missing QEMU without installing: exit $EXIT_INFRA naming the package" \
 	stderr_names "qemu-system-x86" env PATH="$tmp/bin" PFNMAP_NO_INSTALL=1 ./run-qemu.sh
