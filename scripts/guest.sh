@@ -90,12 +90,15 @@ built_probe() {
 	echo "$final/pfnmap-probe"
 }
 
+# Built under a name of its own and renamed: two runs may build it at once, either one wins.
 built_gen_init_cpio() {
-	local tree=$1 tool=$PFNMAP_CACHE/tools/gen_init_cpio
+	local tree=$1 tool=$PFNMAP_CACHE/tools/gen_init_cpio new
 	if [[ ! -x $tool ]]; then
-		mkdir -p "${tool%/*}"
-		gcc -O2 -o "$tool.tmp" "$tree/usr/gen_init_cpio.c" || die "cannot build gen_init_cpio"
-		mv "$tool.tmp" "$tool"
+		mkdir -p "${tool%/*}" || die "cannot create ${tool%/*}$(cache_full_hint "${tool%/*}")"
+		new=$(mktemp "$tool.XXXXXX") || die "cannot write into ${tool%/*}$(cache_full_hint "${tool%/*}")"
+		gcc -O2 -o "$new" "$tree/usr/gen_init_cpio.c" ||
+			{ rm -f "$new"; die "cannot build gen_init_cpio$(cache_full_hint "${tool%/*}")"; }
+		mv -f "$new" "$tool"
 	fi
 	echo "$tool"
 }
