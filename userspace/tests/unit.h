@@ -36,5 +36,6 @@ void test_json(void);
 void test_rle(void);
 void test_outcome(void);
 void test_pat(void);
+void test_log_concern(void);
 
 #endif

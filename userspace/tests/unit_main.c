@@ -14,6 +14,7 @@ int main(void)
 	test_rle();
 	test_outcome();
 	test_pat();
+	test_log_concern();
 	printf("unit: %u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }
