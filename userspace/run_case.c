@@ -253,6 +253,8 @@ static bool wait_child(pid_t pid, int *status, long deadline)
 
 static const char *signal_name(int sig)
 {
+	static char other[16];
+
 	switch (sig) {
 	case SIGSEGV: return "SIGSEGV";
 	case SIGBUS: return "SIGBUS";
@@ -260,8 +262,12 @@ static const char *signal_name(int sig)
 	case SIGABRT: return "SIGABRT";
 	case SIGILL: return "SIGILL";
 	case SIGFPE: return "SIGFPE";
-	default: return "signal";
+	case SIGTRAP: return "SIGTRAP";
+	case SIGSYS: return "SIGSYS";
+	default: break;
 	}
+	snprintf(other, sizeof(other), "SIG%d", sig);
+	return other;
 }
 
 /* How the reaped case child ended: it must _exit(0) after its report. */
