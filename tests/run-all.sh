@@ -24,7 +24,7 @@ host_tests() {
 	check "report package: unittest on recorded and live probe runs" \
 		/usr/bin/python3 -B -m unittest discover -s userspace/report/tests -t userspace/report
 	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
-	check "runner: exit codes for bad arguments and missing tools" bash tests/test_runner_args.sh
+	check "runner: bad arguments, missing tools, KVM without vmx/svm, cache locks and faults" bash tests/test_runner_args.sh
 	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \
 		/usr/bin/python3 tests/check_workflow.py
 }
@@ -51,7 +51,9 @@ qemu_tests() {
 	check "probe on the memmap= region of the default kernel" expect_exit "$EXIT_OK" ./run-qemu.sh --memmap
 	check "x86 PAT after a partial move: invalid memtype freed before 6.16, not after" \
 		bash tests/test_pat_partial_move.sh "${qemu_series[@]}"
-	check "runner: exit codes for a guest panic, a guest hang and an interrupted build" \
+	check "stress: 30 s of pfnmap-stress on the default kernel, no splat, counters balanced, region intact" \
+		expect_exit "$EXIT_OK" ./run-qemu.sh --stress 30 --seed 20261128
+	check "runner: a guest panic, a hang, QEMU that cannot start, an interrupted build, a shared and a full cache" \
 		bash tests/test_runner_guests.sh
 }
 
