@@ -4,7 +4,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
 
-.PHONY: all modules userspace check check-host check-build check-qemu matrix check-whatif bench install clean
+.PHONY: all modules userspace check check-host check-build check-qemu matrix check-whatif stress bench install clean
 
 all: modules userspace
 
@@ -39,6 +39,11 @@ matrix:
 # The what-if kernels' x86 PAT behaviour on a memmap= region (builds the variants if needed).
 check-whatif:
 	tests/test_whatif_pat.sh
+
+# The long stress run: pfnmap-stress on the debug flavors and the what-if variants, over kernel
+# pages and a memmap= region (STRESS_SECONDS, default 300 per guest; STRESS_SEED; STRESS_COLUMNS).
+stress:
+	tests/stress.sh
 
 bench:
 	tests/bench.sh
