@@ -42,6 +42,10 @@ check "option without value: exit $EXIT_INFRA" stderr_names "--timeout needs a v
 check "bad --accel: exit $EXIT_INFRA" stderr_names "--accel" ./run-qemu.sh --accel warp
 check "bad --memory: exit $EXIT_INFRA" stderr_names "--memory" ./run-qemu.sh --memory lots
 check "not a kernel tree: exit $EXIT_INFRA" stderr_names "not a kernel tree" ./run-qemu.sh --kernel-tree /tmp
+check "--stress without a number of seconds: exit $EXIT_INFRA naming it" \
+	stderr_names "--stress takes a positive number of seconds, not 'soon'" ./run-qemu.sh --stress soon
+check "--seed without --stress: exit $EXIT_INFRA" stderr_names "--seed goes with --stress" ./run-qemu.sh --seed 1
+check "a column named twice: exit $EXIT_INFRA" stderr_names "named twice" ./run-qemu.sh --kernels "7.2 7.2"
 check "a --case glob that selects nothing: exit $EXIT_INFRA naming it" \
 	stderr_names "no probe case matches" ./run-qemu.sh --case 'no-such-case*'
 
