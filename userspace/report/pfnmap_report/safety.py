@@ -11,6 +11,7 @@ mremap_hook, split_hook), what happened from the parsed outcome fields.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -40,6 +41,13 @@ INSERT_TEXT = {
     "mixed": "VM_MIXEDMAP drivers (insert=mixed, vm_insert_page)",
 }
 RANK = {"unsafe": 0, "semantics change": 1, "safe": 2, "unchanged": 3}
+
+
+def log_line_shape(line: str) -> str:
+    """A kernel log line without what differs between two runs of the same event: pids,
+    addresses, timestamps. "x86/PAT: pfnmap-probe:149 freeing invalid memtype [mem 0x08702000-"
+    on the base and ":175 ... [mem 0x08882000-" on the variant are the same problem."""
+    return re.sub(r"(0x)?[0-9a-f]{4,}|\d+", "#", line)
 
 
 def succeeded(case: Optional[Case]) -> bool:
@@ -272,9 +280,9 @@ def personality_row(mapping: str, axes: dict, ops: dict, base_ops: dict) -> Safe
                               base is not None and base.checks.balanced is False))
             use(op)
         lines = list(case.kmsg)
-        base_lines = set(base.kmsg) if base else set()
+        base_lines = {log_line_shape(line) for line in base.kmsg} if base else set()
         if lines or case.checks.kmsg_clean is False:
-            on_base = bool(base_lines) and set(lines) <= base_lines
+            on_base = bool(base_lines) and {log_line_shape(line) for line in lines} <= base_lines
             for line in lines or ["(kmsg_clean failed, no line captured)"]:
                 splats.append(Splat(case.id, op, line, on_base))
             use(op)

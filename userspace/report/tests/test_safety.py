@@ -2,6 +2,7 @@
 7.2+relax-pfnmap (the recorded QEMU fixture), and against the fake device (base and variant the
 same run)."""
 
+import pathlib
 import unittest
 
 from tests import support
@@ -121,3 +122,31 @@ class FakeDevice(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LogLineShape(unittest.TestCase):
+    """A splat that the base kernel shows too is not new to the variant, although the pid and
+    the addresses in the line differ between two runs: checked on the real x86/PAT lines of
+    tests/kmsg/samples.txt (recorded from 5.10 and 6.12 runs on a memmap= region)."""
+
+    def observed_pat_lines(self):
+        path = pathlib.Path(support.TOP) / "tests" / "kmsg" / "samples.txt"
+        lines = []
+        for record in path.read_text(encoding="utf-8").splitlines():
+            kind, source, line = record.split("\t", 2)
+            if kind == "match" and source.startswith("observed:") and "freeing invalid memtype" in line \
+                    and not line.startswith("["):
+                lines.append(line)
+        return lines
+
+    def test_the_same_problem_has_one_shape(self):
+        from pfnmap_report.safety import log_line_shape
+        lines = self.observed_pat_lines()
+        self.assertGreater(len(set(lines)), 2)
+        self.assertEqual(len({log_line_shape(line) for line in lines}), 1, lines)
+
+    def test_another_problem_keeps_its_shape(self):
+        from pfnmap_report.safety import log_line_shape
+        pat = self.observed_pat_lines()[0]
+        self.assertNotEqual(log_line_shape(pat),
+                            log_line_shape(pat.replace("freeing invalid", "conflicting")))
