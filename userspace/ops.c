@@ -463,16 +463,16 @@ static void classify_read_buffer(struct op_ctx *ctx, const char *buf, ssize_t go
 							   out, sizeof(out)));
 }
 
-void op_procmem(struct op_ctx *ctx)
+/* pread the window through /proc/self/mem (op_begin() right before it). */
+static void procmem_read_window(struct op_ctx *ctx)
 {
-	struct case_result *res = ctx->res;
 	char *buf = malloc(ctx->len);
 	int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
 	ssize_t got;
 
 	if (!buf || fd < 0) {
-		set_field(res, FIELD_RET, fd < 0 ? errno_name(errno) : "ENOMEM");
-		note_add(res, "could not open /proc/self/mem");
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "procmem:%s",
+				 fd < 0 ? errno_name(errno) : "ENOMEM");
 		free(buf);
 		if (fd >= 0)
 			close(fd);
@@ -485,6 +485,11 @@ void op_procmem(struct op_ctx *ctx)
 	free(buf);
 }
 
+void op_procmem(struct op_ctx *ctx)
+{
+	procmem_read_window(ctx);
+}
+
 /*
  * ->access through a COWed page: a private writable mapping, one word written
  * (the first page is now an anonymous copy, its PTE no longer the driver's),
@@ -494,36 +499,19 @@ void op_procmem(struct op_ctx *ctx)
  */
 void op_procmem_cow(struct op_ctx *ctx)
 {
-	struct case_result *res = ctx->res;
-	char *at = arena_slot(ctx, SLOT_WINDOW), *buf;
-	int fd, err;
-	ssize_t got;
+	char *at = arena_slot(ctx, SLOT_WINDOW);
 	void *p;
 
 	set_range(ctx, RANGE_OLD, at, WINDOW);
 	p = mapping_map(ctx, at, true);
 	if (p == MAP_FAILED) {
-		set_field_errno(res, FIELD_RET, errno);
+		set_field_errno(ctx->res, FIELD_RET, errno);
 		return;
 	}
 	ctx->addr = p;
-	set_field(res, FIELD_WRITE, probe_write_word((volatile uint64_t *)(ctx->addr + 8 * 8)));
-	buf = malloc(ctx->len);
-	fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
-	if (!buf || fd < 0) {
-		set_outcome_kind(res, OUTCOME_SETUP, "procmem:%s",
-				 fd < 0 ? errno_name(errno) : "ENOMEM");
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	op_begin(ctx);
-	got = pread(fd, buf, ctx->len, (off_t)(uintptr_t)ctx->addr);
-	err = errno;
-	classify_read_buffer(ctx, buf, got, err);
-	close(fd);
-	free(buf);
+	set_field(ctx->res, FIELD_WRITE,
+		  probe_write_word((volatile uint64_t *)(ctx->addr + 8 * 8)));
+	procmem_read_window(ctx);
 }
 
 /*
