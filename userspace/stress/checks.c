@@ -50,7 +50,7 @@ int read_dev_counters(int fd, struct pfnmap_counters *c)
 	return ioctl(fd, PFNMAP_IOC_DEV_COUNTERS, c) ? -errno : 0;
 }
 
-long memfree_kb(void)
+static long meminfo_kb(const char *key)
 {
 	char buf[4096], *at;
 	ssize_t n;
@@ -63,8 +63,37 @@ long memfree_kb(void)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	at = strstr(buf, "MemFree:");
-	return at ? strtol(at + strlen("MemFree:"), NULL, 10) : -1;
+	at = strstr(buf, key);
+	return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+long memfree_kb(void)
+{
+	return meminfo_kb("MemFree:");
+}
+
+long memtotal_kb(void)
+{
+	return meminfo_kb("MemTotal:");
+}
+
+bool kernel_has_kasan(void)
+{
+	char record[1024];
+	bool found = false;
+	ssize_t n;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	while (!found && ((n = read(fd, record, sizeof(record) - 1)) > 0 || (n < 0 && errno == EPIPE))) {
+		if (n <= 0)
+			continue;
+		record[n] = '\0';
+		found = strstr(record, "KernelAddressSanitizer initialized") != NULL;
+	}
+	close(fd);
+	return found;
 }
 
 int kmsg_open_at_end(void)

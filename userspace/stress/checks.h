@@ -3,6 +3,7 @@
 #ifndef PFNMAP_STRESS_CHECKS_H
 #define PFNMAP_STRESS_CHECKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,15 @@ int read_region_info(int fd, struct region_info *info);
 int read_dev_counters(int fd, struct pfnmap_counters *c);
 /* MemFree of /proc/meminfo in kB, -1 if unreadable. */
 long memfree_kb(void);
+
+/* MemTotal of /proc/meminfo in kB, -1 if unreadable. */
+long memtotal_kb(void);
+/*
+ * Whether the kernel logged "KernelAddressSanitizer initialized" (still in the
+ * log buffer this early after boot): freed objects then wait in KASAN's
+ * quarantine, up to 1/32 of RAM, which MemFree does not get back at once.
+ */
+bool kernel_has_kasan(void);
 
 /* /dev/kmsg opened at its end: only what the kernel logs from now on is read. */
 int kmsg_open_at_end(void);
