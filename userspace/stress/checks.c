@@ -106,7 +106,7 @@ int kmsg_open_at_end(void)
 }
 
 /* A record is "prio,seq,time,flags;text\n" followed by " KEY=value" lines. */
-unsigned int kmsg_lines_of_concern(int fd, FILE *out)
+unsigned int kmsg_lines_of_concern(int fd, FILE *out, unsigned int *lost)
 {
 	char record[8192];
 	unsigned int concern = 0;
@@ -118,8 +118,10 @@ unsigned int kmsg_lines_of_concern(int fd, FILE *out)
 		char *text, *end;
 
 		n = read(fd, record, sizeof(record) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* overwritten before we read it: go on with the next */
+		if (n < 0 && errno == EPIPE) {
+			(*lost)++;	/* overwritten before we read it: go on with the next */
+			continue;
+		}
 		if (n <= 0)
 			break;
 		record[n] = '\0';

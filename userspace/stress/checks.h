@@ -27,8 +27,13 @@ bool kernel_has_kasan(void);
 
 /* /dev/kmsg opened at its end: only what the kernel logs from now on is read. */
 int kmsg_open_at_end(void);
-/* Reads what was logged since; prints each line of concern to @out; returns how many. */
-unsigned int kmsg_lines_of_concern(int fd, FILE *out);
+/*
+ * Reads what was logged since the last call; prints each line of concern to
+ * @out; returns how many. Records the kernel overwrote before they were read
+ * are added to *@lost: call often, a busy log wraps (the module's own
+ * ratelimited warnings fill it in minutes).
+ */
+unsigned int kmsg_lines_of_concern(int fd, FILE *out, unsigned int *lost);
 
 /*
  * Maps the whole region through a new file (default personality) and

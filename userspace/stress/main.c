@@ -30,6 +30,7 @@ struct result {
 	double seconds;
 	struct proc_stats total;
 	unsigned int splats;
+	unsigned int kmsg_lost;		/* log records overwritten before we read them */
 	struct pfnmap_counters before, after;
 	bool opens_balanced, vmas_balanced;
 	long region_good;
@@ -110,9 +111,12 @@ static void parse_args(int argc, char **argv, struct stress_opts *o)
 	}
 }
 
-/* Starts the workers, waits for them (killing any that outlive the grace). */
+/*
+ * Starts the workers, waits for them (killing any that outlive the grace),
+ * reading the kernel log as it goes.
+ */
 static void run_workers(const struct stress_opts *o, const struct region_info *region,
-			struct proc_stats *stats, struct result *res)
+			struct proc_stats *stats, int kmsg, struct result *res)
 {
 	uint64_t start = now_ns(), deadline = start + o->seconds * 1000000000ULL;
 	pid_t pids[MAX_PROCS];
@@ -154,6 +158,7 @@ static void run_workers(const struct stress_opts *o, const struct region_info *r
 			pids[i] = 0;
 			alive--;
 		}
+		res->splats += kmsg_lines_of_concern(kmsg, stdout, &res->kmsg_lost);
 		if (!late && alive)
 			usleep(100000);
 	}
@@ -214,6 +219,8 @@ static void judge(const struct stress_opts *o, const struct region_info *region,
 
 	if (res->splats)
 		fail(res, "kernel log lines of concern");
+	if (res->kmsg_lost)
+		fail(res, "kernel log records lost before they were read");
 	if (!res->opens_balanced)
 		fail(res, "opens != releases");
 	if (!res->vmas_balanced)
@@ -264,7 +271,8 @@ static void print_summary(FILE *f, const struct stress_opts *o, const struct reg
 		(unsigned long long)(t->attempts[OP_RMMOD] - t->succeeded[OP_RMMOD]),
 		(unsigned long long)t->rmmod_succeeded, (unsigned long long)t->child_crashed,
 		(unsigned long long)t->slots_retired, (unsigned long long)t->floating_dropped);
-	fprintf(f, "  splats %u\n", res->splats);
+	fprintf(f, "  splats %u (kernel log lines of concern; %u log records overwritten before read)\n",
+		res->splats, res->kmsg_lost);
 	fprintf(f, "  counters: opens %llu releases %llu (%s); mmaps %llu vm_opens %llu vm_closes %llu"
 		" live_vmas %llu (%s); mremaps %llu split_hook_calls %llu faults %llu out_of_region %llu\n",
 		(unsigned long long)delta(res, PFNMAP_CNT_OPENS),
@@ -308,13 +316,13 @@ static void write_summary_file(const struct stress_opts *o, const struct region_
 			(unsigned long long)t->attempts[i]);
 	}
 	fprintf(f, "seconds=%.1f\nseed=%llu\nprocs=%u\nthreads=%u\noperations=%llu\n"
-		"reads_pattern=%llu\nreads_sigbus=%llu\nmismatches=%llu\nsplats=%u\n"
+		"reads_pattern=%llu\nreads_sigbus=%llu\nmismatches=%llu\nsplats=%u\nkmsg_lost=%u\n"
 		"opens_balanced=%d\nvmas_balanced=%d\nregion_intact=%d\n"
 		"memfree_before_kb=%ld\nmemfree_after_kb=%ld\nmemfree_bound_kb=%ld\npass=%d\n",
 		res->seconds, (unsigned long long)o->seed, o->procs, o->threads,
 		(unsigned long long)ops, (unsigned long long)t->reads[RD_PATTERN],
 		(unsigned long long)t->reads[RD_SIGBUS], (unsigned long long)t->reads[RD_MISMATCH],
-		res->splats, res->opens_balanced, res->vmas_balanced,
+		res->splats, res->kmsg_lost, res->opens_balanced, res->vmas_balanced,
 		res->region_good == (long)region->pages, res->memfree_before, res->memfree_after,
 		o->memfree_bound_kb + kasan_quarantine_kb, !res->failures[0]);
 	fclose(f);
@@ -357,7 +365,7 @@ int main(int argc, char **argv)
 	read_dev_counters(fd, &res.before);
 	res.memfree_before = memfree_kb();
 
-	run_workers(&o, &region, stats, &res);
+	run_workers(&o, &region, stats, kmsg, &res);
 
 	res.region_good = region_pattern_pages(o.device, &region, (size_t)sysconf(_SC_PAGESIZE));
 	check_counters(fd, &res);
@@ -367,7 +375,7 @@ int main(int argc, char **argv)
 		if (!res.first_mismatch && stats[i].first_mismatch_taken)
 			res.first_mismatch = stats[i].first_mismatch;
 	}
-	res.splats = kmsg_lines_of_concern(kmsg, stdout);
+	res.splats += kmsg_lines_of_concern(kmsg, stdout, &res.kmsg_lost);
 	judge(&o, &region, &res);
 	print_summary(stdout, &o, &region, &res);
 	write_summary_file(&o, &region, &res);
