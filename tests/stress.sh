@@ -32,8 +32,8 @@ figure() { sed -n "s/^$2=//p" "$1"; }
 
 figures() {
 	local env column region balance result
-	printf '%-22s %-7s %7s %10s %7s %11s %6s %8s %9s %13s %s\n' column region seconds operations \
-		threads seed splats balance mismatch "MemFree drop" result
+	printf '%-22s %-7s %7s %10s %7s %11s %6s %8s %9s %13s %-6s %s\n' column region seconds operations \
+		threads seed splats balance mismatch "MemFree drop" stress "runner exit"
 	for env in "$results"/*/*/*/stress.env; do
 		[[ -f $env ]] || continue
 		column=$(basename "$(dirname "$env")")
@@ -42,11 +42,12 @@ figures() {
 		[[ $(figure "$env" opens_balanced)$(figure "$env" vmas_balanced) == 11 ]] && balance=yes
 		result=FAIL
 		[[ $(figure "$env" pass) == 1 ]] && result=pass
-		printf '%-22s %-7s %7s %10s %7s %11s %6s %8s %9s %10s kB %s\n' "$column" "$region" \
+		printf '%-22s %-7s %7s %10s %7s %11s %6s %8s %9s %10s kB %-6s %s\n' "$column" "$region" \
 			"$(figure "$env" seconds)" "$(figure "$env" operations)" \
 			"$(figure "$env" procs)x$(figure "$env" threads)" "$(figure "$env" seed)" \
 			"$(figure "$env" splats)" "$balance" "$(figure "$env" mismatches)" \
-			"$(($(figure "$env" memfree_before_kb) - $(figure "$env" memfree_after_kb)))" "$result"
+			"$(($(figure "$env" memfree_before_kb) - $(figure "$env" memfree_after_kb)))" "$result" \
+			"$(figure "$(dirname "$env")/meta.env" exit_status)"
 	done
 }
 
