@@ -17,24 +17,9 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "mm_compat.h"
 #include "pfnmap_dev_uapi.h"
 #include "worker.h"
-
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD 20
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 #define NR_DRAWS 4
 #define MAX_MAP_PAGES 8
