@@ -36,6 +36,19 @@ enum pfnmap_insert {
 	PFNMAP_INSERT_REMAP = 0,	/* remap_pfn_range() in ->mmap, like /dev/mem */
 	PFNMAP_INSERT_FAULT = 1,	/* VM_PFNMAP, vmf_insert_pfn() in ->fault, like vfio-pci */
 	PFNMAP_INSERT_MIXED = 2,	/* VM_MIXEDMAP, vm_insert_page() in ->mmap, like test_hmm */
+	/*
+	 * VM_PFNMAP, ->huge_fault inserting PUD and PMD leaves where the address,
+	 * the pfn and the VMA allow, else PTEs, like vfio-pci since 6.12. Only
+	 * kernels with CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP: elsewhere SET_CONFIG
+	 * fails with EOPNOTSUPP.
+	 */
+	PFNMAP_INSERT_HUGE = 3,
+	/*
+	 * Like sgx_vepc (arch/x86/kernel/cpu/sgx/virt.c): VM_PFNMAP | VM_IO |
+	 * VM_DONTCOPY, ->fault backs a page index on its first fault and, when the
+	 * index is already backed, returns VM_FAULT_NOPAGE without inserting.
+	 */
+	PFNMAP_INSERT_VEPC = 4,
 	PFNMAP_INSERT_NR
 };
 
@@ -112,12 +125,17 @@ enum pfnmap_counter {
 	PFNMAP_CNT_FAULTS,
 	PFNMAP_CNT_OUT_OF_REGION_FAULTS,
 	PFNMAP_CNT_LIVE_VMAS,
+	/* Added after VER0: leaves ->huge_fault inserted, vepc faults that inserted nothing */
+	PFNMAP_CNT_PMD_FAULTS,
+	PFNMAP_CNT_PUD_FAULTS,
+	PFNMAP_CNT_NOPAGE_FAULTS,
 	PFNMAP_CNT_NR
 };
 
 #define PFNMAP_COUNTER_NAMES {						\
 	"opens", "releases", "mmaps", "vm_opens", "vm_closes", "mremaps",	\
-	"split_hook_calls", "faults", "out_of_region_faults", "live_vmas"	\
+	"split_hook_calls", "faults", "out_of_region_faults", "live_vmas",	\
+	"pmd_faults", "pud_faults", "nopage_faults"				\
 }
 
 struct pfnmap_counters {
@@ -127,8 +145,33 @@ struct pfnmap_counters {
 	__u64 count[PFNMAP_CNT_NR];
 };
 
-/* Counters are only ever added at the end; VER0 held the ten above. */
+/* Counters are only ever added at the end; VER0 held the first ten. */
 #define PFNMAP_COUNTERS_SIZE_VER0	96
+
+/* Which page-table level maps an address (pfnmap_pt_query.level). */
+enum pfnmap_pt_level {
+	PFNMAP_PT_NONE = 0,	/* no entry: an access would fault */
+	PFNMAP_PT_PTE = 1,
+	PFNMAP_PT_PMD = 2,	/* a huge (leaf) PMD */
+	PFNMAP_PT_PUD = 3,	/* a huge (leaf) PUD */
+	PFNMAP_PT_NR
+};
+
+/*
+ * PFNMAP_IOC_PT_QUERY: how the calling process's page tables map @addr, read
+ * without walking through the VMA (/proc/self/smaps would split, for a
+ * special VMA zap, a huge PUD leaf). Works for any mapping, not only
+ * /dev/pfnmap's: the probe asks it about vfio and /dev/mem mappings too.
+ */
+struct pfnmap_pt_query {
+	__u32 size;		/* sizeof(struct pfnmap_pt_query), set by the caller */
+	__u32 level;		/* out: enum pfnmap_pt_level */
+	__u64 addr;		/* in: a user address */
+	__u64 pfn;		/* out: the pfn mapped at addr (0 with PFNMAP_PT_NONE) */
+	__u64 entry;		/* out: the raw entry at that level */
+};
+
+#define PFNMAP_PT_QUERY_SIZE_VER0	32
 
 #define PFNMAP_IOC_MAGIC	'P'
 /* The size bits of these numbers are the current structures'; see the top. */
@@ -139,6 +182,7 @@ struct pfnmap_counters {
 #define PFNMAP_IOC_FILE_COUNTERS _IOWR(PFNMAP_IOC_MAGIC, 3, struct pfnmap_counters)
 /* Counters of the whole device since load. */
 #define PFNMAP_IOC_DEV_COUNTERS	_IOWR(PFNMAP_IOC_MAGIC, 4, struct pfnmap_counters)
+#define PFNMAP_IOC_PT_QUERY	_IOWR(PFNMAP_IOC_MAGIC, 5, struct pfnmap_pt_query)
 
 /*
  * The region holds, at every 8-byte aligned offset, this value: userspace can

@@ -244,7 +244,7 @@ const struct operation_def operations[] = {
 	  .what = "GET_INFO with size=sizeof-8" },
 	{ .name = "counters_bad_size", .run = op_abi_counters_bad_size, .applies = ON_ABI,
 	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
-	  .what = "FILE_COUNTERS with size=sizeof-8, below the first ABI's size" },
+	  .what = "FILE_COUNTERS with size=PFNMAP_COUNTERS_SIZE_VER0-8, below the first ABI's size" },
 	{ .name = "unload_busy", .run = op_abi_unload_busy, .applies = ON_ABI,
 	  .fields = F(RET) | F(OLD) | F(LOADED), .flags = OP_SOLE_DEVICE_USER,
 	  .what = "map, close the fd, delete_module(O_NONBLOCK): only the VMA holds the module" },

@@ -331,7 +331,7 @@ void op_abi_counters_bad_size(struct op_ctx *ctx)
 	struct pfnmap_counters c;
 
 	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c) - 8;	/* below PFNMAP_COUNTERS_SIZE_VER0 */
+	c.size = PFNMAP_COUNTERS_SIZE_VER0 - 8;
 	ioctl_case(ctx, PFNMAP_IOC_FILE_COUNTERS, &c);
 }
 
