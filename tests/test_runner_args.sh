@@ -239,4 +239,28 @@ check "a cache on a full filesystem (50 MB tmpfs): exit $EXIT_INFRA naming the f
 check "--help exits 0 and lists the exit codes" bash -c './run-qemu.sh --help | grep -q "exit codes"'
 check "missing QEMU without installing: exit $EXIT_INFRA naming the package" \
 	stderr_names "qemu-system-x86" env PATH="$tmp/bin" PFNMAP_NO_INSTALL=1 ./run-qemu.sh
+
+# A fake apt-get that records its arguments and chatters like the real one, then fails: the
+# install asks for no recommends, apt's lines go to the log, stderr gets the progress line,
+# the log's tail and the one-line error.
+apt_install_is_quiet_without_recommends() {
+	local fake=$tmp/apt-bin err rc=0
+	mkdir -p "$fake"
+	cat >"$fake/apt-get" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$tmp/apt-args"
+		for i in 1 2 3 4 5 6 7 8 9 10; do echo "Get:\$i http://deb.debian.org chatter"; done
+		exit 100
+	EOF
+	chmod +x "$fake/apt-get"
+	err=$(PATH="$fake:$PATH" bash -c 'source scripts/common.sh; apt_install qemu-system-x86' 2>&1) || rc=$?
+	[[ $rc == "$EXIT_INFRA" ]] || { echo "exit $rc, want $EXIT_INFRA"; return 1; }
+	grep -q -- '--no-install-recommends' "$tmp/apt-args" || { echo "apt-get got: $(cat "$tmp/apt-args")"; return 1; }
+	(($(grep -c 'Get:' <<<"$err") <= 5)) || { echo "apt's lines reached stderr: $err"; return 1; }
+	grep -q 'apt log: ' <<<"$err" || { echo "no apt log named: $err"; return 1; }
+}
+if ((EUID == 0)); then
+	check "apt install: --no-install-recommends, apt's lines in a log file, exit $EXIT_INFRA on failure" \
+		apt_install_is_quiet_without_recommends
+fi
 summary
