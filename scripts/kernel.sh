@@ -173,7 +173,10 @@ fragment_lines_for() {
 			[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
 			option=${BASH_REMATCH[1]}
 			since=${BASH_REMATCH[3]:-0}
-			(($(version_number "$kernel_version") >= $(version_number "$since"))) && echo "$option"
+			# An if, not &&: a last line for later kernels must not be the loop's status.
+			if (($(version_number "$kernel_version") >= $(version_number "$since"))); then
+				echo "$option"
+			fi
 		done <"$fragment"
 	done
 }

@@ -215,6 +215,16 @@ killed_build_is_rebuilt() {
 	! compgen -G "$cache/build/*.tmp.*" >/dev/null || { echo "staging left behind"; return 1; }
 }
 
+# Under set -e, as the runner calls it: a fragment whose last line is for later kernels only
+# must still give the earlier lines and succeed (it once ended the run silently, exit 1).
+fragment_with_later_last_line() {
+	local fragment=$tmp/later.fragment out
+	printf 'CONFIG_A=y\nCONFIG_B=y # since 99.0\n' >"$fragment"
+	out=$(bash -c 'set -euo pipefail; source scripts/common.sh; source scripts/kernel.sh
+		fragment_lines_for 6.1.192 "$1"; echo end' _ "$fragment") || { echo "failed: $out"; return 1; }
+	[[ $out == *$'\nCONFIG_A=y\nend' && $out != *CONFIG_B=y* ]] || { echo "got: $out"; return 1; }
+}
+
 # A build says how long it has been building, and a rebuild of the series how long the last
 # build took (kernel builds take minutes: a silent runner looks hung).
 build_progress_with_estimate() {
@@ -251,6 +261,8 @@ full_cache_fails_clearly() {
 check "two runs needing the same kernel: one builds, the other waits and reuses it" concurrent_builds_share_one
 check "--rebuild waits while another run uses the cached kernel" rebuild_waits_for_a_user
 check "a build killed with SIGKILL leaves nothing trusted and is rebuilt by the next run" killed_build_is_rebuilt
+check "config fragment: a last line for later kernels leaves the earlier lines and succeeds" \
+	fragment_with_later_last_line
 check "a kernel build prints elapsed time, and an estimate from the series' last build" \
 	build_progress_with_estimate
 check "a cache on a full filesystem (50 MB tmpfs): exit $EXIT_INFRA naming the free space, no entry" \
