@@ -237,9 +237,8 @@ def huge(report: SafetyReport) -> str:
         return ""
     parts = ['<section class="safety huge" id="huge"><h2>Huge pfnmap leaves: kernel bugs and fixes</h2>'
              '<div class="muted">Per column with huge.* cases: the cases that show a kernel bug (a kernel '
-             'log line of concern, a crash or timeout, a leaf dropped by a whole leaf-aligned move, an old '
-             'range still reading data after the window moved away); on a variant, the base\'s bugs it '
-             'fixes. Clean cases are only counted.</div>']
+             'log line of concern, a crash or timeout, a leaf dropped by a whole leaf-aligned move); on a '
+             'variant, the base\'s bugs it fixes. Clean cases are only counted.</div>']
     head = "<tr><th>cases</th><th>outcome</th><th>verdict</th><th>evidence</th></tr>"
     for h in report.huge:
         against = f' <span class="muted">against {esc(h.base)}</span>' if h.base else ""

@@ -121,9 +121,8 @@ def huge(report: SafetyReport) -> list:
     out = ["## Huge pfnmap leaves: kernel bugs and fixes", "",
            "Per column with `huge.*` cases (PMD and PUD leaves of a ->huge_fault driver): the cases that "
            "show a kernel bug (a kernel log line of concern, a case that crashed or timed out, a leaf "
-           "dropped by a whole leaf-aligned move, an old range still reading data after the window moved "
-           "away); on a variant, the base's bugs it fixes (the same case clean there). Mappings with "
-           "identical rows share a line; clean cases are only counted.", ""]
+           "dropped by a whole leaf-aligned move); on a variant, the base's bugs it fixes (the same case "
+           "clean there). Mappings with identical rows share a line; clean cases are only counted.", ""]
     for h in report.huge:
         out += [f"### {h.column}" + (f" against {h.base}" if h.base else ""), "",
                 f"{huge_counts_text(h)}.", ""]

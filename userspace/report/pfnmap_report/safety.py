@@ -12,9 +12,8 @@ stay) refaults forever: unsafe for that driver.
 
 Huge pfnmap leaves (family `huge`): per column with huge cases, which cases show a kernel bug —
 a kernel log line of concern (`bad pud`), a case that crashed or timed out (a kernel BUG), a leaf
-that a whole, leaf-aligned move dropped, an old range still reading data after the whole window
-moved away — and, on a variant column, which of its base's bugs are fixed (the same case clean
-there).
+that a whole, leaf-aligned move dropped — and, on a variant column, which of its base's bugs are
+fixed (the same case clean there).
 """
 
 from __future__ import annotations
@@ -558,9 +557,7 @@ def fact_texts(group: SafetyGroup) -> list:
 HUGE_FAMILY = "huge"
 # Fields the huge part reads, per operation (checked against --describe).
 HUGE_NEEDS = {
-    "move_aligned": ("ret", "old", "level_before", "level_new", "refaults", "log"),
-    "move_misaligned": ("ret", "old", "log"),
-    "move_half_leaf_off": ("ret", "old", "log"),
+    "move_aligned": ("ret", "level_before", "level_new", "refaults", "log"),
     "dontunmap_leaf": ("ret", "level_before", "level_new", "refaults", "log"),
 }
 NEEDS.update(HUGE_NEEDS)
@@ -568,8 +565,6 @@ NEEDS.update(HUGE_NEEDS)
 # it left (the field names the level at its destination). Elsewhere a leaf the operation cuts is
 # split — for a special VMA, zapped and refaulted — so `none` after them is no bug by itself.
 WHOLE_LEAF_MOVES = {"move_aligned": "level_new", "dontunmap_leaf": "level_new"}
-# Operations that move the whole window away: its old range must read nothing afterwards.
-WHOLE_WINDOW_MOVES = ("move_aligned", "move_misaligned", "move_half_leaf_off")
 BROKEN_KINDS = ("crash", "timeout", "lost-result")
 HUGE_RANK = {"kernel bug": 0, "fixed": 1, "changed": 2, "clean": 3, "not run": 4}
 
@@ -597,12 +592,6 @@ def huge_concerns(case: Case) -> tuple:
             refaults = field_text(case, "refaults")
             out.append(f"the {before.text} leaf was dropped: {after.text} at the destination right after "
                        f"the move" + (f", {refaults} refault(s)" if refaults not in (None, "0") else ""))
-        old = case.value("old")
-        if case.operation in WHOLE_WINDOW_MOVES and old is not None:
-            data = [c for c in old.classes() if c in DATA_CLASSES]
-            if data:
-                out.append(f"the old range still reads {'/'.join(data)} after the whole window moved "
-                           f"away (old={old.text}: a stale TLB entry)")
     return tuple(out)
 
 
