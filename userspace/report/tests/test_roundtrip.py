@@ -123,7 +123,9 @@ class UnknownValuesAreRefused(unittest.TestCase):
                                               values=next(f for f in doc["fields"]
                                                           if f["name"] == "level_new")["values"] + ["p4d"]),
             "a huge leaf": self._with_axis_value(copy.deepcopy(doc), "huge", "leaf", "p4d"),
-            "no huge family": dict(doc, families=[f for f in doc["families"] if f["name"] != "huge"]),
+            "no huge family": dict(doc, families=[f for f in doc["families"] if f["name"] != "huge"],
+                                   mappings=[m for m in doc["mappings"] if m["family"] != "huge"],
+                                   operations=[o for o in doc["operations"] if "huge" not in o["applies_to"]]),
             "a key operation without a cell rule": self._with_key(copy.deepcopy(doc), "dontunmap_resize"),
             "another schema": dict(doc, schema_version=3),
         }
