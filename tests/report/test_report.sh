@@ -161,7 +161,7 @@ check "huge: a PUD leaf move is a kernel bug on $base, fixed on $fixed" same_tex
 	"$(json_get "$huge_json" '[h["column"] + " " + r["verdict"]["kind"] for h in m["safety"]["huge"] for r in h["rows"] if r["case"] == "huge.pud.dx:move_aligned"]')"
 check "huge: no kernel bug left on $fixed" same_text "bugs on the fix" "0" \
 	"$(json_get "$huge_json" 'sum(r["verdict"]["kind"] == "kernel bug" for h in m["safety"]["huge"] if h["column"] == "'"$fixed"'" for r in h["rows"])')"
-check "huge: report.md has the huge section after the safety of the variants" same_text "huge sections" \
+check "huge: report.md has the huge section before the table" same_text "huge sections" \
 	"$(printf '%s\n' "## Summary" "## Behaviour changes between neighbouring kernels" \
 		"## Huge pfnmap leaves: kernel bugs and fixes" "## Table")" \
 	"$(grep -E '^## ' "$work/huge/report.md")"
