@@ -106,6 +106,9 @@ MUTATIONS = (
              "        section = huge_section(column, base, list(mapping_order))",
              "        section = huge_section(column, None, list(mapping_order))",
              ("tests.test_safety.HugeLeaves",)),
+    Mutation("safety-huge-section-for-skips", f"{PKG}/safety.py",
+             '    if all(c.status == "skip" for c in cases):', "    if not cases:",
+             ("tests.test_safety.NoHugeRun",)),
     # rendering
     Mutation("markdown-no-huge-section", f"{PKG}/markdown.py",
              "    if not report or not report.huge:\n        return []", "    return []", ("test_report.sh",)),
