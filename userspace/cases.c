@@ -75,8 +75,10 @@ static const enum mapping_kind ctl_map_kinds[] = {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_CONTROLS	ARRAY_SIZE(ctl_map_kinds)
-#define NR_PERSONALITIES (PFNMAP_INSERT_NR * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + PFNMAP_INSERT_NR + HAZARD_NR + 1)
+/* The dev family's insert styles: the uapi's first three (huge and vepc are not dev.*). */
+#define NR_DEV_INSERTS	(PFNMAP_INSERT_MIXED + 1)
+#define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
+#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
 #define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
@@ -319,12 +321,12 @@ size_t mapping_table(const struct mapping_def **out)
 			mappings[n].axis[0] = (unsigned char)k;
 			snprintf(mappings[n].id, sizeof(mappings[n].id), "ctl.%s", ctl_kinds[k]);
 		}
-		for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
+		for (ins = 0; ins < NR_DEV_INSERTS; ins++)
 			for (dx = 0; dx < 2; dx++)
 				for (mr = 0; mr < PFNMAP_MREMAP_NR; mr++)
 					for (sp = 0; sp < PFNMAP_SPLIT_NR; sp++)
 						dev_mapping(&mappings[n++], ins, dx, mr, sp, 0);
-		for (ins = 0; ins < PFNMAP_INSERT_NR; ins++)
+		for (ins = 0; ins < NR_DEV_INSERTS; ins++)
 			dev_mapping(&mappings[n++], ins, 0, 0, 0, 1);
 		for (k = 0; k < HAZARD_NR; k++, n++) {
 			struct mapping_def *m = &mappings[n];
