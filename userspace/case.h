@@ -12,13 +12,14 @@
 
 #include "outcome.h"
 #include "pat.h"
+#include "real.h"
 #include "pfnmap_dev_uapi.h"
 
 #define PROBE_WINDOW_PAGES	8	/* pages per mapping under test */
 #define PROBE_ID_LEN		64
 #define MAX_AXES		5
 
-enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_NR };
+enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_REAL, FAMILY_NR };
 
 struct axis_def {
 	const char *name;
@@ -44,10 +45,16 @@ enum mapping_kind {
 	MAP_KIND_TMPFS_FILE,
 	MAP_KIND_DEVICE,
 	MAP_KIND_DEVMEM,	/* /dev/mem over the module's memmap= region */
+	MAP_KIND_REAL_VFIO,	/* vfio-pci's mapping of the ivshmem BAR (real.h) */
+	MAP_KIND_REAL_DEVMEM,	/* /dev/mem over a memmap= range the module leaves alone */
 };
 
 /* The hazard family: mappings that make the kernel misbehave, run only with --hazards. */
 enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
+
+/* The real family: real.<driver>[.<align>], real in-kernel drivers (real.h). */
+enum real_axis { REAL_DRIVER, REAL_ALIGN };
+enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRIVER_NR };
 
 struct mapping_def {
 	char id[PROBE_ID_LEN];		/* "ctl.anon-private", "dev.remap.dx.none.allow" */
@@ -65,6 +72,7 @@ struct mapping_def {
 #define ON_DEV_ACCESS	0x10	/* dev.<insert>.dx.none.allow.access */
 #define ON_ABI		0x20	/* the module-ABI mapping */
 #define ON_HAZARD	0x40	/* the hazard family */
+#define ON_REAL		0x80	/* the real family */
 
 /* operation_def.flags */
 #define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
@@ -124,6 +132,7 @@ struct probe_env {
 	const char *tmpfs_dir;		/* where tmpfs-file controls live */
 	bool tmpfs_dir_is_tmpfs;
 	size_t page_size;
+	struct real_env real;		/* the real family's drivers */
 };
 
 #endif

@@ -13,6 +13,8 @@
  *   refused by the module on COW mappings.
  * - hazard.*: mappings that make the kernel misbehave on purpose (the module
  *   with PFNMAP_CFG_UNSAFE_ACCESS_COW, /dev/mem); skipped unless --hazards.
+ * - real.<driver>[.<align>]: real in-kernel drivers (real.h): vfio-pci on the
+ *   ivshmem BAR, /dev/mem over a memmap= range; the mapping-level rows.
  * - abi: the module's answers to bad input. It comes last, and unload_busy
  *   last of all: should the module ever unload, no other case is lost.
  */
@@ -32,6 +34,8 @@ static const char *const mremap_values[] = { "none", "track", "refuse", NULL };
 static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
+static const char *const real_drivers[] = { "vfio", "devmem", NULL };
+static const char *const real_aligns[] = { "unaligned", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
 	[FAMILY_CTL] = {
@@ -67,6 +71,19 @@ const struct family_def mapping_families[FAMILY_NR] = {
 		.what = "the module's ioctl/mmap ABI on its plain remap personality",
 		.nr_axes = 0,
 	},
+	[FAMILY_REAL] = {
+		.name = "real",
+		.what = "real in-kernel drivers, no module involved in the mapping: vfio-pci in "
+			"no-IOMMU mode on the BAR of QEMU's ivshmem-plain device (real MMIO, no "
+			"struct page) and /dev/mem over a memmap= range the module does not claim; "
+			"the probe writes the module's pattern into each first; run with "
+			"./run-qemu.sh --real",
+		.axes = {
+			[REAL_DRIVER] = { "driver", real_drivers },
+			[REAL_ALIGN] = { "align", real_aligns },
+		},
+		.nr_axes = 2,
+	},
 };
 
 static const enum mapping_kind ctl_map_kinds[] = {
@@ -78,18 +95,20 @@ static const enum mapping_kind ctl_map_kinds[] = {
 /* The dev family's insert styles: the uapi's first three (huge and vepc are not dev.*). */
 #define NR_DEV_INSERTS	(PFNMAP_INSERT_MIXED + 1)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1)
+#define NR_REAL		REAL_DRIVER_NR
+#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1 + NR_REAL)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
 #define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
-#define ON_MREMAP	(ON_CTL | ON_DEV)		/* every mapping-level mremap case */
-#define ON_OTHER	(ON_CTL | ON_DEV_PLAIN)		/* the rest: controls and plain drivers */
+#define ON_MREMAP	(ON_CTL | ON_DEV | ON_REAL)	/* every mapping-level mremap case */
+#define ON_OTHER	(ON_CTL | ON_DEV_PLAIN | ON_REAL) /* the rest: controls, plain and real drivers */
 
 const struct operation_def operations[] = {
 	{ .name = "map_verify", .run = op_map_verify, .applies = ON_OTHER,
 	  .fields = F(RET) | F(OLD) | F(WRITE),
 	  .what = "map, read every page, write one word, read it back, restore it" },
-	{ .name = "map_private", .run = op_map_private, .applies = ON_CTL_FILE | ON_DEV_PLAIN,
+	{ .name = "map_private", .run = op_map_private,
+	  .applies = ON_CTL_FILE | ON_DEV_PLAIN | ON_REAL,
 	  .fields = F(RET) | F(OLD), .flags = OP_MAPS_ITSELF,
 	  .what = "mmap MAP_PRIVATE, read every page" },
 	{ .name = "fork_read", .run = op_fork_read, .applies = ON_OTHER, .key = true,
@@ -254,7 +273,7 @@ const struct operation_def operations[] = {
 const size_t nr_operations = ARRAY_SIZE(operations);
 
 static const char *const applies_names[] = {
-	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard",
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "real",
 };
 
 const char *applies_name(unsigned int bit)
@@ -343,6 +362,15 @@ size_t mapping_table(const struct mapping_def **out)
 						  PFNMAP_CFG_UNSAFE_ACCESS_COW;
 			}
 		}
+		for (k = 0; k < REAL_DRIVER_NR; k++, n++) {
+			struct mapping_def *m = &mappings[n];
+
+			m->family = FAMILY_REAL;
+			m->axis[REAL_DRIVER] = (unsigned char)k;
+			m->kind = k == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
+			snprintf(m->id, sizeof(m->id), "real.%s%s", real_drivers[k],
+				 k == REAL_VFIO ? ".unaligned" : "");
+		}
 		mappings[n].family = FAMILY_ABI;
 		mappings[n].kind = MAP_KIND_DEVICE;
 		snprintf(mappings[n].id, sizeof(mappings[n].id), "abi");
@@ -371,6 +399,8 @@ static unsigned int mapping_applies(const struct mapping_def *m)
 		return ON_DEV;
 	case FAMILY_HAZARD:
 		return ON_HAZARD;
+	case FAMILY_REAL:
+		return ON_REAL;
 	default:
 		return ON_ABI;
 	}

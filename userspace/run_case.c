@@ -70,6 +70,34 @@ static void counter_fields(const struct case_def *c, struct case_result *res)
 	}
 }
 
+/* The real drivers' pattern fills REAL_REGION_BYTES: one 16-page slot per case, in turn. */
+static uint64_t real_window_offset(const struct case_def *c, size_t ps)
+{
+	uint64_t slot = 16 * ps;
+
+	return (c->index % (REAL_REGION_BYTES / slot)) * slot;
+}
+
+/*
+ * Page-table levels of the real mappings, as a note: the first page of the
+ * old range, and of the new one when there is one. "unknown" on a module
+ * without PFNMAP_IOC_PT_QUERY.
+ */
+static void real_levels(struct op_ctx *ctx, const char *when)
+{
+	const char *dev = ctx->env->device_path;
+	const struct range *r = ctx->ranges;
+
+	if (!r[RANGE_NEW].len) {
+		note_add(ctx->res, "level %s: old=%s", when,
+			 pt_level_name(dev, (void *)r[RANGE_OLD].start));
+		return;
+	}
+	note_add(ctx->res, "level %s: old=%s new=%s", when,
+		 pt_level_name(dev, (void *)r[RANGE_OLD].start),
+		 pt_level_name(dev, (void *)r[RANGE_NEW].start));
+}
+
 static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
@@ -92,6 +120,8 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	if (mapping_on_region(c->mapping))
 		ctx.obj_offset = c->op->flags & OP_AT_REGION_END ?
 				 env->info.region_size - ctx.len : window_offset(env, c, ps);
+	if (c->mapping->family == FAMILY_REAL)
+		ctx.obj_offset = real_window_offset(c, ps);
 
 	/* Reserve address space, then give it back: now every slot is known free. */
 	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
@@ -129,7 +159,11 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		snprintf(res->before, sizeof(res->before), "%s", buf);
 	}
 
+	if (c->mapping->family == FAMILY_REAL)
+		real_levels(&ctx, "before");
 	c->op->run(&ctx);
+	if (c->mapping->family == FAMILY_REAL)
+		real_levels(&ctx, "after");
 
 	if (ctx.began) {
 		vmflags_snapshot(ctx.ranges, res->vmflags_after);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The real.* family's objects: real in-kernel drivers in the guest, set up
+ * once by main() and mapped by every case child. vfio-pci (no-IOMMU) on the
+ * BAR of QEMU's ivshmem-plain device, and /dev/mem over a memmap= range that
+ * the module does not claim. Their first REAL_REGION_BYTES are filled with
+ * the module's pattern at setup, through a mapping of the same driver, so
+ * that the page classes mean what they mean for /dev/pfnmap.
+ */
+#ifndef PFNMAP_REAL_H
+#define PFNMAP_REAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pat.h"
+#include "real_vfio.h"
+
+/* QEMU's ivshmem-plain: PCI 1af4:1110, its shared memory is BAR 2. */
+#define REAL_IVSHMEM_VENDOR	0x1af4
+#define REAL_IVSHMEM_DEVICE	0x1110
+#define REAL_IVSHMEM_BAR	2
+/* Each object's part the cases use: 32 case slots of 16 pages (4 KiB pages). */
+#define REAL_REGION_BYTES	(2UL << 20)
+#define REAL_HOWTO		"boot with ./run-qemu.sh --real"
+
+struct real_env {
+	bool vfio_ok;
+	struct vfio_bar vfio;
+	char vfio_why[128];		/* why not, when !vfio_ok */
+	bool devmem_ok;
+	uint64_t devmem_phys, devmem_size;	/* the memmap= range /dev/mem maps */
+	char devmem_why[128];
+};
+
+/*
+ * Open what the real drivers need and fill the pattern. @module_region is
+ * the module's region: a memmap= range it claims is not /dev/mem's.
+ */
+void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps);
+void real_teardown(struct real_env *re);
+
+/*
+ * The memmap=<size>$<base> ranges of a kernel command line, in order; fills
+ * at most @max of @base/@size and returns how many there are. For tests.
+ */
+int memmap_ranges(const char *cmdline, uint64_t *base, uint64_t *size, int max);
+
+/*
+ * The page-table level that maps @addr in this process, through
+ * PFNMAP_IOC_PT_QUERY on @device_path (the module answers for any mapping):
+ * "none", "pte", "pmd", "pud", or "unknown" when the device cannot answer
+ * (no module, or one without the ioctl: ENOTTY).
+ */
+const char *pt_level_name(const char *device_path, const void *addr);
+
+#endif
