@@ -52,7 +52,12 @@ enum mapping_kind {
 /* The hazard family: mappings that make the kernel misbehave, run only with --hazards. */
 enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
 
-/* The real family: real.<driver>[.<align>], real in-kernel drivers (real.h). */
+/*
+ * The real family: real.<driver>[.<align>], real in-kernel drivers (real.h).
+ * align: unaligned, the window of 8 pages anywhere; aligned, the operations'
+ * unit is REAL_ALIGNED_UNIT instead of a page and the arena is aligned to it,
+ * so that a driver with ->huge_fault can map PMD leaves (vfio-pci, 6.12+).
+ */
 enum real_axis { REAL_DRIVER, REAL_ALIGN };
 enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRIVER_NR };
 

@@ -35,7 +35,7 @@ static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
 static const char *const real_drivers[] = { "vfio", "devmem", NULL };
-static const char *const real_aligns[] = { "unaligned", NULL };
+static const char *const real_aligns[] = { "unaligned", "aligned", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
 	[FAMILY_CTL] = {
@@ -95,7 +95,7 @@ static const enum mapping_kind ctl_map_kinds[] = {
 /* The dev family's insert styles: the uapi's first three (huge and vepc are not dev.*). */
 #define NR_DEV_INSERTS	(PFNMAP_INSERT_MIXED + 1)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_REAL		REAL_DRIVER_NR
+#define NR_REAL		(REAL_DRIVER_NR + 1)	/* vfio unaligned and aligned, devmem */
 #define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1 + NR_REAL)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
@@ -362,14 +362,17 @@ size_t mapping_table(const struct mapping_def **out)
 						  PFNMAP_CFG_UNSAFE_ACCESS_COW;
 			}
 		}
-		for (k = 0; k < REAL_DRIVER_NR; k++, n++) {
+		for (k = 0; k < NR_REAL; k++, n++) {
 			struct mapping_def *m = &mappings[n];
+			unsigned int drv = k < 2 ? REAL_VFIO : REAL_DEVMEM;
 
 			m->family = FAMILY_REAL;
-			m->axis[REAL_DRIVER] = (unsigned char)k;
-			m->kind = k == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
-			snprintf(m->id, sizeof(m->id), "real.%s%s", real_drivers[k],
-				 k == REAL_VFIO ? ".unaligned" : "");
+			m->axis[REAL_DRIVER] = (unsigned char)drv;
+			m->axis[REAL_ALIGN] = (unsigned char)(k == 1);
+			m->kind = drv == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
+			/* /dev/mem has no huge mappings: its id does not spell the alignment. */
+			snprintf(m->id, sizeof(m->id), "real.%s%s%s", real_drivers[drv],
+				 drv == REAL_VFIO ? "." : "", drv == REAL_VFIO ? real_aligns[k] : "");
 		}
 		mappings[n].family = FAMILY_ABI;
 		mappings[n].kind = MAP_KIND_DEVICE;

@@ -86,14 +86,15 @@ static void setup_vfio(struct real_env *re, size_t ps)
 	int err = vfio_bar_open(REAL_IVSHMEM_VENDOR, REAL_IVSHMEM_DEVICE, REAL_IVSHMEM_BAR,
 				&re->vfio, why, sizeof(why));
 
-	if (!err && re->vfio.size < REAL_REGION_BYTES) {
+	if (!err && re->vfio.size < REAL_VFIO_FILL_BYTES) {
 		snprintf(why, sizeof(why), "BAR %d of %#llx bytes is smaller than %#lx",
-			 REAL_IVSHMEM_BAR, (unsigned long long)re->vfio.size, REAL_REGION_BYTES);
+			 REAL_IVSHMEM_BAR, (unsigned long long)re->vfio.size, REAL_VFIO_FILL_BYTES);
 		vfio_bar_close(&re->vfio);
 		err = -ENOSPC;
 	}
 	if (!err) {
-		err = fill_through_mapping(re->vfio.device_fd, re->vfio.offset, REAL_REGION_BYTES, ps);
+		err = fill_through_mapping(re->vfio.device_fd, re->vfio.offset,
+					   REAL_VFIO_FILL_BYTES, ps);
 		if (err) {
 			snprintf(why, sizeof(why), "mmap of the BAR: %s", strerror(-err));
 			vfio_bar_close(&re->vfio);

@@ -23,6 +23,9 @@
 #define REAL_IVSHMEM_BAR	2
 /* Each object's part the cases use: 32 case slots of 16 pages (4 KiB pages). */
 #define REAL_REGION_BYTES	(2UL << 20)
+/* real.vfio.aligned: a "page" of the operations is a PMD; its one slot, at offset 0. */
+#define REAL_ALIGNED_UNIT	(2UL << 20)
+#define REAL_VFIO_FILL_BYTES	(16 * REAL_ALIGNED_UNIT)
 #define REAL_HOWTO		"boot with ./run-qemu.sh --real"
 
 struct real_env {

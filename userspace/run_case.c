@@ -70,12 +70,25 @@ static void counter_fields(const struct case_def *c, struct case_result *res)
 	}
 }
 
-/* The real drivers' pattern fills REAL_REGION_BYTES: one 16-page slot per case, in turn. */
+/*
+ * The real drivers' pattern fills REAL_REGION_BYTES: one 16-page slot per
+ * case, in turn; an aligned mapping has the one slot at offset 0.
+ */
 static uint64_t real_window_offset(const struct case_def *c, size_t ps)
 {
 	uint64_t slot = 16 * ps;
 
+	if (c->mapping->axis[REAL_ALIGN])
+		return 0;
 	return (c->index % (REAL_REGION_BYTES / slot)) * slot;
+}
+
+/* The unit the operations count in: a page, or REAL_ALIGNED_UNIT (real.h). */
+static size_t case_unit(const struct case_def *c, size_t page_size)
+{
+	if (c->mapping->family == FAMILY_REAL && c->mapping->axis[REAL_ALIGN])
+		return REAL_ALIGNED_UNIT;
+	return page_size;
 }
 
 /*
@@ -102,7 +115,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
 	struct op_ctx ctx;
-	size_t ps = env->page_size;
+	size_t ps = case_unit(c, env->page_size), reserve;
 	char step[32] = "";
 	enum page_class cls[PROBE_WINDOW_PAGES];
 	char buf[PROBE_FIELD_LEN];
@@ -123,15 +136,18 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	if (c->mapping->family == FAMILY_REAL)
 		ctx.obj_offset = real_window_offset(c, ps);
 
-	/* Reserve address space, then give it back: now every slot is known free. */
-	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * Reserve address space, then give it back: now every slot is known
+	 * free. A unit bigger than a page gets an arena aligned to it.
+	 */
+	reserve = ARENA_PAGES * ps + (ps > env->page_size ? ps : 0);
+	arena = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED) {
 		set_outcome_kind(res, OUTCOME_SETUP, "arena:%s", errno_name(errno));
 		return;
 	}
-	munmap(arena, ARENA_PAGES * ps);
-	ctx.arena = arena;
+	munmap(arena, reserve);
+	ctx.arena = (char *)(((uintptr_t)arena + ps - 1) & ~(uintptr_t)(ps - 1));
 
 	err = mapping_open(&ctx, step, sizeof(step));
 	if (err) {
