@@ -103,7 +103,8 @@ parse_args() {
 		probe_args+=(--hazards)
 	fi
 	if ((real)); then
-		append+=" $REAL_APPEND"
+		# First: a later --append of the same parameter wins over ours.
+		append=" $REAL_APPEND$append"
 		qemu_args=$REAL_QEMU_ARGS
 		vfio_bind=$REAL_VFIO_BIND
 		probe_args+=(--require-real)
