@@ -26,7 +26,8 @@ usage: $0 [options]
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
   --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
   --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
-                      purpose; implies --memmap; with --case, those cases instead)
+                      purpose; implies --memmap; with --case, those cases instead; with
+                      --real also real.vfio.1g, whose PUD leaf moves log "bad pud")
   --real              add the real drivers of the real.* probe cases: QEMU's ivshmem-plain
                       device bound to vfio-pci in no-IOMMU mode, and a memmap= range for
                       /dev/mem that the module does not claim; their cases then must run
@@ -99,7 +100,11 @@ parse_args() {
 			append+=" memmap=16M\$0x8000000"
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000"
 		fi
-		[[ " ${probe_args[*]:-} " == *" --case "* ]] || probe_args+=(--case 'hazard.*')
+		# With --real also the real driver that logs "bad pud" on purpose.
+		if [[ " ${probe_args[*]:-} " != *" --case "* ]]; then
+			probe_args+=(--case 'hazard.*')
+			((real == 0)) || probe_args+=(--case 'real.vfio.1g:*')
+		fi
 		probe_args+=(--hazards)
 	fi
 	if ((real)); then

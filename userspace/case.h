@@ -54,11 +54,14 @@ enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
 
 /*
  * The real family: real.<driver>[.<align>], real in-kernel drivers (real.h).
- * align: unaligned, the window of 8 pages anywhere; aligned, the operations'
- * unit is REAL_ALIGNED_UNIT instead of a page and the arena is aligned to it,
- * so that a driver with ->huge_fault can map PMD leaves (vfio-pci, 6.12+).
+ * align: unaligned, the window of 8 pages anywhere; 2m and 1g, the
+ * operations count in units of REAL_UNIT_2M or REAL_UNIT_1G instead of pages
+ * and the window (8 units) is aligned to its size, so that a driver with
+ * ->huge_fault can map it with PMD leaves, or with one PUD leaf (vfio-pci,
+ * 6.12+).
  */
 enum real_axis { REAL_DRIVER, REAL_ALIGN };
+enum real_align { REAL_UNALIGNED, REAL_2M, REAL_1G, REAL_ALIGN_NR };
 enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRIVER_NR };
 
 struct mapping_def {
@@ -77,7 +80,8 @@ struct mapping_def {
 #define ON_DEV_ACCESS	0x10	/* dev.<insert>.dx.none.allow.access */
 #define ON_ABI		0x20	/* the module-ABI mapping */
 #define ON_HAZARD	0x40	/* the hazard family */
-#define ON_REAL		0x80	/* the real family */
+#define ON_REAL		0x80	/* the real family, but real.vfio.1g */
+#define ON_REAL_HUGE	0x100	/* real.vfio.1g: the window is one PUD leaf */
 
 /* operation_def.flags */
 #define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */

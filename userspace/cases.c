@@ -35,7 +35,7 @@ static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
 static const char *const real_drivers[] = { "vfio", "devmem", NULL };
-static const char *const real_aligns[] = { "unaligned", "aligned", NULL };
+static const char *const real_aligns[] = { "unaligned", "2m", "1g", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
 	[FAMILY_CTL] = {
@@ -95,7 +95,7 @@ static const enum mapping_kind ctl_map_kinds[] = {
 /* The dev family's insert styles: the uapi's first three (huge and vepc are not dev.*). */
 #define NR_DEV_INSERTS	(PFNMAP_INSERT_MIXED + 1)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
-#define NR_REAL		(REAL_DRIVER_NR + 1)	/* vfio unaligned and aligned, devmem */
+#define NR_REAL		(REAL_ALIGN_NR + 1)	/* vfio at each alignment, devmem */
 #define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1 + NR_REAL)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
@@ -183,6 +183,20 @@ const struct operation_def operations[] = {
 	{ .name = "multi_vma_move", .run = op_multi_vma_move, .applies = ON_MREMAP, .key = true,
 	  .fields = ROW_OLD_NEW,
 	  .what = "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call" },
+
+	/*
+	 * The same on a window that is one PUD leaf (real.vfio.1g), the kernel log part of the
+	 * outcome: from 6.12 moving or splitting the leaf logs "bad pud" (get_old_pud()).
+	 */
+	{ .name = "huge_move", .run = op_move, .applies = ON_REAL_HUGE,
+	  .fields = ROW_OLD_NEW | F(LOG),
+	  .what = "move on a PUD leaf: mremap same size MAYMOVE|FIXED to a PUD-aligned free address" },
+	{ .name = "huge_partial_move", .run = op_partial_move, .applies = ON_REAL_HUGE,
+	  .fields = ROW_OLD_NEW | F(LOG),
+	  .what = "partial_move on a PUD leaf: mremap units 2..5 of 8 MAYMOVE|FIXED elsewhere" },
+	{ .name = "huge_shrink", .run = op_shrink, .applies = ON_REAL_HUGE,
+	  .fields = F(RET) | F(OLD) | F(LOG),
+	  .what = "shrink on a PUD leaf: mremap 8 -> 4 units in place" },
 
 	/* What-if follow-ups to dontunmap and grow (ops_whatif.c). */
 	{ .name = "dontunmap_fork", .run = op_dontunmap_fork, .applies = ON_DEV,
@@ -273,7 +287,7 @@ const struct operation_def operations[] = {
 const size_t nr_operations = ARRAY_SIZE(operations);
 
 static const char *const applies_names[] = {
-	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "real",
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "real", "real.huge",
 };
 
 const char *applies_name(unsigned int bit)
@@ -364,11 +378,11 @@ size_t mapping_table(const struct mapping_def **out)
 		}
 		for (k = 0; k < NR_REAL; k++, n++) {
 			struct mapping_def *m = &mappings[n];
-			unsigned int drv = k < 2 ? REAL_VFIO : REAL_DEVMEM;
+			unsigned int drv = k < REAL_ALIGN_NR ? REAL_VFIO : REAL_DEVMEM;
 
 			m->family = FAMILY_REAL;
 			m->axis[REAL_DRIVER] = (unsigned char)drv;
-			m->axis[REAL_ALIGN] = (unsigned char)(k == 1);
+			m->axis[REAL_ALIGN] = (unsigned char)(drv == REAL_VFIO ? k : REAL_UNALIGNED);
 			m->kind = drv == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
 			/* /dev/mem has no huge mappings: its id does not spell the alignment. */
 			snprintf(m->id, sizeof(m->id), "real.%s%s%s", real_drivers[drv],
@@ -403,7 +417,7 @@ static unsigned int mapping_applies(const struct mapping_def *m)
 	case FAMILY_HAZARD:
 		return ON_HAZARD;
 	case FAMILY_REAL:
-		return ON_REAL;
+		return m->axis[REAL_ALIGN] == REAL_1G ? ON_REAL_HUGE : ON_REAL;
 	default:
 		return ON_ABI;
 	}

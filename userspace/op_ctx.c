@@ -30,7 +30,8 @@ void op_begin(struct op_ctx *ctx)
 	struct case_result *res = ctx->res;
 	const struct region_phys *region = &ctx->env->region;
 
-	vmflags_snapshot(ctx->ranges, res->vmflags_before);
+	if (!ctx->no_vmflags)
+		vmflags_snapshot(ctx->ranges, res->vmflags_before);
 	if (mapping_on_region(ctx->c->mapping) && region->valid && region->memmap)
 		pat_memtypes_range(region->phys + ctx->obj_offset, ctx->len, res->memtype,
 				   sizeof(res->memtype));

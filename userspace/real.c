@@ -80,21 +80,21 @@ static int fill_through_mapping(int fd, uint64_t off, size_t len, size_t ps)
 	return 0;
 }
 
-static void setup_vfio(struct real_env *re, size_t ps)
+static void setup_vfio(struct real_env *re, size_t ps, bool whole_bar)
 {
+	unsigned long fill = whole_bar ? REAL_VFIO_FILL_1G : REAL_VFIO_FILL_BYTES;
 	char why[96];
 	int err = vfio_bar_open(REAL_IVSHMEM_VENDOR, REAL_IVSHMEM_DEVICE, REAL_IVSHMEM_BAR,
 				&re->vfio, why, sizeof(why));
 
-	if (!err && re->vfio.size < REAL_VFIO_FILL_BYTES) {
+	if (!err && re->vfio.size < fill) {
 		snprintf(why, sizeof(why), "BAR %d of %#llx bytes is smaller than %#lx",
-			 REAL_IVSHMEM_BAR, (unsigned long long)re->vfio.size, REAL_VFIO_FILL_BYTES);
+			 REAL_IVSHMEM_BAR, (unsigned long long)re->vfio.size, fill);
 		vfio_bar_close(&re->vfio);
 		err = -ENOSPC;
 	}
 	if (!err) {
-		err = fill_through_mapping(re->vfio.device_fd, re->vfio.offset,
-					   REAL_VFIO_FILL_BYTES, ps);
+		err = fill_through_mapping(re->vfio.device_fd, re->vfio.offset, fill, ps);
 		if (err) {
 			snprintf(why, sizeof(why), "mmap of the BAR: %s", strerror(-err));
 			vfio_bar_close(&re->vfio);
@@ -151,11 +151,12 @@ static void setup_devmem(struct real_env *re, const struct region_phys *module_r
 	re->devmem_ok = true;
 }
 
-void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps)
+void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps,
+		bool whole_bar)
 {
 	memset(re, 0, sizeof(*re));
 	re->vfio.container_fd = re->vfio.group_fd = re->vfio.device_fd = -1;
-	setup_vfio(re, ps);
+	setup_vfio(re, ps, whole_bar);
 	setup_devmem(re, module_region, ps);
 }
 

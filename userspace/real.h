@@ -23,9 +23,14 @@
 #define REAL_IVSHMEM_BAR	2
 /* Each object's part the cases use: 32 case slots of 16 pages (4 KiB pages). */
 #define REAL_REGION_BYTES	(2UL << 20)
-/* real.vfio.aligned: a "page" of the operations is a PMD; its one slot, at offset 0. */
-#define REAL_ALIGNED_UNIT	(2UL << 20)
-#define REAL_VFIO_FILL_BYTES	(16 * REAL_ALIGNED_UNIT)
+/*
+ * real.vfio.2m: a "page" of the operations is a PMD, real.vfio.1g: an eighth
+ * of a PUD, so that the window is one PUD leaf; both use one slot, at offset 0.
+ */
+#define REAL_UNIT_2M		(2UL << 20)
+#define REAL_UNIT_1G		(128UL << 20)
+#define REAL_VFIO_FILL_BYTES	(16 * REAL_UNIT_2M)
+#define REAL_VFIO_FILL_1G	(8 * REAL_UNIT_1G)
 #define REAL_HOWTO		"boot with ./run-qemu.sh --real"
 
 struct real_env {
@@ -41,7 +46,8 @@ struct real_env {
  * Open what the real drivers need and fill the pattern. @module_region is
  * the module's region: a memmap= range it claims is not /dev/mem's.
  */
-void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps);
+void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps,
+		bool whole_bar);
 void real_teardown(struct real_env *re);
 
 /*

@@ -78,17 +78,21 @@ static uint64_t real_window_offset(const struct case_def *c, size_t ps)
 {
 	uint64_t slot = 16 * ps;
 
-	if (c->mapping->axis[REAL_ALIGN])
+	if (c->mapping->axis[REAL_ALIGN] != REAL_UNALIGNED)
 		return 0;
 	return (c->index % (REAL_REGION_BYTES / slot)) * slot;
 }
 
-/* The unit the operations count in: a page, or REAL_ALIGNED_UNIT (real.h). */
+/* The unit the operations count in: a page, or a bigger one for real.vfio.2m and .1g. */
 static size_t case_unit(const struct case_def *c, size_t page_size)
 {
-	if (c->mapping->family == FAMILY_REAL && c->mapping->axis[REAL_ALIGN])
-		return REAL_ALIGNED_UNIT;
-	return page_size;
+	if (c->mapping->family != FAMILY_REAL)
+		return page_size;
+	switch (c->mapping->axis[REAL_ALIGN]) {
+	case REAL_2M: return REAL_UNIT_2M;
+	case REAL_1G: return REAL_UNIT_1G;
+	default: return page_size;
+	}
 }
 
 /*
@@ -115,7 +119,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
 	struct op_ctx ctx;
-	size_t ps = case_unit(c, env->page_size), reserve;
+	size_t ps = case_unit(c, env->page_size), reserve, align;
 	char step[32] = "";
 	enum page_class cls[PROBE_WINDOW_PAGES];
 	char buf[PROBE_FIELD_LEN];
@@ -138,16 +142,23 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 
 	/*
 	 * Reserve address space, then give it back: now every slot is known
-	 * free. A unit bigger than a page gets an arena aligned to it.
+	 * free. With a unit bigger than a page the window (and every slot,
+	 * SLOT_DEST included, 16 units on) is aligned to the window's size.
 	 */
-	reserve = ARENA_PAGES * ps + (ps > env->page_size ? ps : 0);
+	align = ps > env->page_size ? WINDOW * ps : 0;
+	reserve = ARENA_PAGES * ps + align;
 	arena = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED) {
 		set_outcome_kind(res, OUTCOME_SETUP, "arena:%s", errno_name(errno));
 		return;
 	}
 	munmap(arena, reserve);
-	ctx.arena = (char *)(((uintptr_t)arena + ps - 1) & ~(uintptr_t)(ps - 1));
+	ctx.arena = arena;
+	if (align)
+		ctx.arena = (char *)((((uintptr_t)arena + SLOT_WINDOW * ps + align - 1) &
+				      ~(uintptr_t)(align - 1)) - SLOT_WINDOW * ps);
+	/* /proc/self/smaps walks split (for a special VMA: zap) a PUD leaf. */
+	ctx.no_vmflags = ps == REAL_UNIT_1G && c->mapping->family == FAMILY_REAL;
 
 	err = mapping_open(&ctx, step, sizeof(step));
 	if (err) {
@@ -182,7 +193,8 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		real_levels(&ctx, "after");
 
 	if (ctx.began) {
-		vmflags_snapshot(ctx.ranges, res->vmflags_after);
+		if (!ctx.no_vmflags)
+			vmflags_snapshot(ctx.ranges, res->vmflags_after);
 		if (res->have_file_counters && !res->counters_final) {
 			err = counters_read(ctx.fd, PFNMAP_IOC_FILE_COUNTERS,
 					    &res->file_after);
