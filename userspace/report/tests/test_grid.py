@@ -53,7 +53,12 @@ class HostControls(unittest.TestCase):
         text = grid.render(self.matrix, self.run.vocab)
         (reason,) = {c.skip_reason for c in self.run.columns[0].cases.values() if c.family == "dev"}
         skipped = [line for line in text.splitlines() if line.startswith("skipped: ")]
-        self.assertEqual(skipped, [f"skipped: dev.*.*.*.* ({reason})"])
+        self.assertEqual(skipped[0], f"skipped: dev.*.*.*.* ({reason})")
+        # The real drivers (no --real boot here): one line per driver, saying how to get them.
+        self.assertEqual([line.split(" (")[0] for line in skipped[1:]],
+                         ["skipped: real.vfio.*", "skipped: real.devmem"])
+        for line in skipped[1:]:
+            self.assertIn("./run-qemu.sh --real", line)
 
     def test_the_verdict_line_counts_every_case(self):
         column = self.run.columns[0]
