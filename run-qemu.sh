@@ -25,6 +25,9 @@ usage: $0 [options]
   --probe-arg ARG     pass ARG to pfnmap-probe in the guest (repeatable), e.g. -v
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
   --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
+  --huge              a boot for the huge.* probe cases: 1 GiB reserved with memmap= on a 1 GiB
+                      boundary (room for a PUD leaf), the module loaded on it, 2560 MB of RAM;
+                      with --hazards also the cases that make some kernels BUG
   --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
                       purpose; implies --memmap; with --case, those cases instead; with
                       --real also real.vfio.1g, whose PUD leaf moves log "bad pud")
@@ -53,7 +56,8 @@ EOF
 # Options, set by parse_args.
 series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
-probe_args=() case_globs=() includes=() hazards=0 stress_seconds="" stress_seed="" timeout_given=0
+probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
+memory_given=0
 real=0 qemu_args="" vfio_bind=""
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
@@ -77,10 +81,11 @@ parse_args() {
 		--memmap) append+=" memmap=16M\$0x8000000"
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
 		--hazards) hazards=1 ;;
+		--huge) huge=1 ;;
 		--real) real=1 ;;
 		--include) need_value "$@"; includes+=("$2"); shift ;;
 		--append) need_value "$@"; append+=" $2"; shift ;;
-		--memory) need_value "$@"; memory=$2; shift ;;
+		--memory) need_value "$@"; memory=$2; memory_given=1; shift ;;
 		--accel) need_value "$@"; accel=$2; shift ;;
 		--timeout) need_value "$@"; timeout_s=$2; timeout_given=1; shift ;;
 		--jobs) need_value "$@"; jobs=$2; shift ;;
@@ -94,6 +99,7 @@ parse_args() {
 		esac
 		shift
 	done
+	((huge == 0)) || use_huge_region
 	if ((hazards)); then
 		# The hazard cases map the memmap= region, in a boot of their own.
 		if [[ $module_args != *phys_base=* ]]; then
@@ -131,6 +137,18 @@ parse_args() {
 	done
 	if [[ $mode == shell ]]; then verbose=1; fi
 	choose_accel "$accel" >/dev/null
+}
+
+# --huge: the huge.* cases need a region a PUD leaf fits, physically aligned like one. RAM
+# below 4G is contiguous up to --memory on QEMU's pc machine, so 1G at 1G fits in 2560 MB.
+readonly HUGE_REGION_BASE=0x40000000 HUGE_REGION_SIZE=0x40000000 HUGE_MEMORY_MB=2560
+use_huge_region() {
+	[[ $module_args != *phys_base=* ]] || die "--huge loads the module on its own region; drop phys_base/--memmap"
+	append+=" memmap=1G\$$HUGE_REGION_BASE"
+	module_args+=" phys_base=$HUGE_REGION_BASE phys_size=$HUGE_REGION_SIZE"
+	((memory_given)) || memory=$HUGE_MEMORY_MB
+	((memory >= HUGE_MEMORY_MB)) || die "--huge needs --memory $HUGE_MEMORY_MB or more"
+	[[ " ${probe_args[*]:-} " == *" --case "* ]] || probe_args+=(--case 'huge.*' --case 'abi:config_huge')
 }
 
 # --stress: seconds and seed are numbers; the seed is chosen here when not given, so that the

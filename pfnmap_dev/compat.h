@@ -79,4 +79,37 @@ static inline void pfnmap_vm_flags_clear(struct vm_area_struct *vma,
 #define PFNMAP_VM_OPS_SPLIT_HOOK	may_split
 #endif
 
+/*
+ * Huge pfnmap: ->huge_fault inserting PMD and PUD leaves into a VM_PFNMAP VMA
+ * came with CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP in 6.12 (vfio-pci's user);
+ * before it the kernel never asks a PFNMAP VMA's ->huge_fault, so the huge
+ * insert style is refused there. vmf_insert_pfn_pmd()/_pud() took a pfn_t
+ * until 6.17 removed pfn_t.
+ */
+#ifdef CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP
+#define PFNMAP_HAVE_HUGE_PFNMAP	1
+#if KERNEL_VERSION(6, 17, 0) > LINUX_VERSION_CODE
+#include <linux/pfn_t.h>
+#define PFNMAP_HUGE_PFN(pfn)	__pfn_to_pfn_t(pfn, PFN_DEV)
+#else
+#define PFNMAP_HUGE_PFN(pfn)	(pfn)
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+static inline vm_fault_t pfnmap_insert_pfn_pmd(struct vm_fault *vmf,
+					       unsigned long pfn)
+{
+	return vmf_insert_pfn_pmd(vmf, PFNMAP_HUGE_PFN(pfn), false);
+}
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+static inline vm_fault_t pfnmap_insert_pfn_pud(struct vm_fault *vmf,
+					       unsigned long pfn)
+{
+	return vmf_insert_pfn_pud(vmf, PFNMAP_HUGE_PFN(pfn), false);
+}
+#endif
+#else
+#define PFNMAP_HAVE_HUGE_PFNMAP	0
+#endif
+
 #endif /* _PFNMAP_DEV_COMPAT_H */

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -16,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "pfnmap_dev.h"
 
 static unsigned long pfnmap_region_size = SZ_1M;
@@ -81,6 +83,7 @@ static int pfnmap_release(struct inode *inode, struct file *file)
 
 	atomic64_inc(&pfnmap_dev_counters.count[PFNMAP_CNT_RELEASES]);
 	mutex_destroy(&pf->lock);
+	bitmap_free(pf->vepc_backed);
 	kfree(pf);
 	return 0;
 }
@@ -95,6 +98,10 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
 				    config->insert, config->mremap_hook,
 				    config->split_hook, config->flags, config->reserved);
 		return -EINVAL;
+	}
+	if (config->insert == PFNMAP_INSERT_HUGE && !PFNMAP_HAVE_HUGE_PFNMAP) {
+		pr_warn_ratelimited("huge insert style: this kernel has no ARCH_SUPPORTS_HUGE_PFNMAP\n");
+		return -EOPNOTSUPP;
 	}
 	/* generic_access_phys() ioremaps the pfn, which x86 refuses (and WARNs) for RAM. */
 	if ((config->flags & PFNMAP_CFG_ACCESS_PHYS) &&
@@ -114,7 +121,7 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
  * The caller's size of an ioctl structure (see the uapi header): at least the
  * structure's first published size, at most a page.
  */
-static int pfnmap_user_size(void __user *arg, u32 size_ver0, u32 *usize)
+int pfnmap_user_size(void __user *arg, u32 size_ver0, u32 *usize)
 {
 	if (get_user(*usize, (u32 __user *)arg))
 		return -EFAULT;
@@ -136,7 +143,7 @@ static int pfnmap_user_size(void __user *arg, u32 size_ver0, u32 *usize)
  * caller's of @usize: as much as both know, the caller's rest zeroed, size
  * set to what was filled.
  */
-static int pfnmap_copy_out(void __user *arg, void *kbuf, u32 ksize, u32 usize)
+int pfnmap_copy_out(void __user *arg, void *kbuf, u32 ksize, u32 usize)
 {
 	u32 n = min(ksize, usize);
 
@@ -251,6 +258,8 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pfnmap_get_counters(&pf->counters, argp);
 	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_DEV_COUNTERS):
 		return pfnmap_get_counters(&pfnmap_dev_counters, argp);
+	case PFNMAP_IOC_NOSIZE(PFNMAP_IOC_PT_QUERY):
+		return pfnmap_pt_query(argp);
 	}
 	pr_warn_ratelimited("unknown ioctl %#x\n", cmd);
 	return -ENOTTY;
@@ -301,6 +310,7 @@ static int __init pfnmap_init(void)
 	BUILD_BUG_ON(sizeof(struct pfnmap_config) < PFNMAP_CONFIG_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct pfnmap_info) < PFNMAP_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct pfnmap_counters) < PFNMAP_COUNTERS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct pfnmap_pt_query) < PFNMAP_PT_QUERY_SIZE_VER0);
 	ret = pfnmap_region_init(pfnmap_region_size, pfnmap_phys_base,
 				 pfnmap_phys_size, pfnmap_reserved_override);
 

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -85,6 +86,69 @@ static vm_fault_t pfnmap_vm_fault(struct vm_fault *vmf)
 }
 
 /*
+ * Like sgx_vepc_fault(): the first fault of a page index backs it and inserts
+ * the pfn; a fault of an index that is already backed assumes its PTE is
+ * still there (the driver never lets it go) and returns VM_FAULT_NOPAGE
+ * without inserting. Should the kernel drop or move that PTE behind the
+ * driver's back, every later access faults again, forever.
+ */
+static vm_fault_t pfnmap_vm_vepc_fault(struct vm_fault *vmf)
+{
+	struct pfnmap_file *pf = pfnmap_vma_file(vmf->vma);
+	vm_fault_t ret;
+
+	if (vmf->pgoff < pfnmap_region.size >> PAGE_SHIFT &&
+	    test_and_set_bit(vmf->pgoff, pf->vepc_backed)) {
+		pfnmap_count(pf, PFNMAP_CNT_NOPAGE_FAULTS);
+		return VM_FAULT_NOPAGE;
+	}
+	ret = pfnmap_vm_fault(vmf);
+	if (ret != VM_FAULT_NOPAGE && vmf->pgoff < pfnmap_region.size >> PAGE_SHIFT)
+		clear_bit(vmf->pgoff, pf->vepc_backed);
+	return ret;
+}
+
+#if PFNMAP_HAVE_HUGE_PFNMAP
+/*
+ * Like vfio_pci_mmap_huge_fault(): a PUD or PMD leaf where the aligned
+ * address range lies inside the VMA and the pfn is aligned to the leaf,
+ * otherwise VM_FAULT_FALLBACK and the kernel asks again a level down (->fault
+ * for a PTE).
+ */
+static vm_fault_t pfnmap_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct pfnmap_file *pf = pfnmap_vma_file(vma);
+	unsigned long nr = 1UL << order, size = PAGE_SIZE << order;
+	unsigned long addr = ALIGN_DOWN(vmf->address, size);
+	unsigned long pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	unsigned long pfn = PHYS_PFN(pfnmap_region.phys) + pgoff;
+
+	if (!order)
+		return pfnmap_vm_fault(vmf);
+	if (addr < vma->vm_start || addr + size > vma->vm_end ||
+	    !IS_ALIGNED(pfn, nr) || pgoff + nr > pfnmap_region.size >> PAGE_SHIFT)
+		return VM_FAULT_FALLBACK;
+	switch (order) {
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	case PMD_ORDER:
+		pfnmap_count(pf, PFNMAP_CNT_PMD_FAULTS);
+		return pfnmap_insert_pfn_pmd(vmf, pfn);
+#endif
+#ifdef CONFIG_ARCH_SUPPORTS_PUD_PFNMAP
+	case PUD_ORDER:
+		pfnmap_count(pf, PFNMAP_CNT_PUD_FAULTS);
+		return pfnmap_insert_pfn_pud(vmf, pfn);
+#endif
+	}
+	return VM_FAULT_FALLBACK;
+}
+#define PFNMAP_HUGE_FAULT	pfnmap_vm_huge_fault
+#else
+#define PFNMAP_HUGE_FAULT	NULL
+#endif
+
+/*
  * generic_access_phys() ioremaps the pfn it finds in the PTE. In a COW
  * (MAP_PRIVATE, writable) mapping a written page's PTE points at an anonymous
  * page, which is RAM: x86 refuses to ioremap RAM with a WARN ("ioremap on
@@ -103,53 +167,60 @@ static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	return generic_access_phys(vma, addr, buf, len, write);
 }
 
-#define PFNMAP_VM_OPS(fault_fn, mremap_fn, access_fn) {	\
+#define PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, access_fn) {	\
 	.open = pfnmap_vm_open,					\
 	.close = pfnmap_vm_close,				\
 	.PFNMAP_VM_OPS_SPLIT_HOOK = pfnmap_vm_split,		\
 	.fault = fault_fn,					\
+	.huge_fault = huge_fn,					\
 	.mremap = mremap_fn,					\
 	.access = access_fn,					\
 }
 
-#define PFNMAP_MREMAP	pfnmap_vm_mremap
-
-#define PFNMAP_ACCESS	pfnmap_vm_access
-#define PFNMAP_UNSAFE	generic_access_phys
+/* What serves faults: nothing (all inserted at mmap), a PTE, PTE/PMD/PUD, vepc-style. */
+enum pfnmap_faults { PFNMAP_FAULTS_NONE, PFNMAP_FAULTS_PTE, PFNMAP_FAULTS_HUGE,
+		     PFNMAP_FAULTS_VEPC, PFNMAP_FAULTS_NR };
 
 /* ->access: none, refused on COW mappings, or the bare kernel helper (a hazard). */
 enum pfnmap_access { PFNMAP_ACCESS_NONE, PFNMAP_ACCESS_SHARED, PFNMAP_ACCESS_UNSAFE };
 
-/* Indexed by [has ->fault][has ->mremap][enum pfnmap_access]; unset hooks stay NULL. */
-static const struct vm_operations_struct pfnmap_vm_ops[2][2][3] = {
-	{
-		{ PFNMAP_VM_OPS(NULL, NULL, NULL),
-		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_ACCESS),
-		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_UNSAFE) },
-		{ PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, NULL),
-		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_ACCESS),
-		  PFNMAP_VM_OPS(NULL, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
-	}, {
-		{ PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_ACCESS),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_UNSAFE) },
-		{ PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, NULL),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_ACCESS),
-		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
-	},
+#define PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, mremap_fn) {		\
+	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, NULL),		\
+	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, pfnmap_vm_access),	\
+	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, generic_access_phys),	\
+}
+
+#define PFNMAP_VM_OPS_BY_MREMAP(fault_fn, huge_fn) {			\
+	PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, NULL),		\
+	PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, pfnmap_vm_mremap),	\
+}
+
+/* Indexed by [enum pfnmap_faults][has ->mremap][enum pfnmap_access]; unset hooks stay NULL. */
+static const struct vm_operations_struct pfnmap_vm_ops[PFNMAP_FAULTS_NR][2][3] = {
+	[PFNMAP_FAULTS_NONE] = PFNMAP_VM_OPS_BY_MREMAP(NULL, NULL),
+	[PFNMAP_FAULTS_PTE] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_fault, NULL),
+	[PFNMAP_FAULTS_HUGE] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_fault, PFNMAP_HUGE_FAULT),
+	[PFNMAP_FAULTS_VEPC] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_vepc_fault, NULL),
+};
+
+static const enum pfnmap_faults pfnmap_faults_of[PFNMAP_INSERT_NR] = {
+	[PFNMAP_INSERT_REMAP] = PFNMAP_FAULTS_NONE,
+	[PFNMAP_INSERT_FAULT] = PFNMAP_FAULTS_PTE,
+	[PFNMAP_INSERT_MIXED] = PFNMAP_FAULTS_NONE,
+	[PFNMAP_INSERT_HUGE] = PFNMAP_FAULTS_HUGE,
+	[PFNMAP_INSERT_VEPC] = PFNMAP_FAULTS_VEPC,
 };
 
 const struct vm_operations_struct *
 pfnmap_vm_ops_for(const struct pfnmap_config *config)
 {
-	bool fault = config->insert == PFNMAP_INSERT_FAULT;
 	bool mremap = config->mremap_hook != PFNMAP_MREMAP_NONE;
 	enum pfnmap_access access = PFNMAP_ACCESS_NONE;
 
 	if (config->flags & PFNMAP_CFG_ACCESS_PHYS)
 		access = config->flags & PFNMAP_CFG_UNSAFE_ACCESS_COW ?
 			 PFNMAP_ACCESS_UNSAFE : PFNMAP_ACCESS_SHARED;
-	return &pfnmap_vm_ops[fault][mremap][access];
+	return &pfnmap_vm_ops[pfnmap_faults_of[config->insert]][mremap][access];
 }
 
 static int pfnmap_insert_pages(struct vm_area_struct *vma)
@@ -178,12 +249,13 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 		return -EINVAL;
 	}
 	/*
-	 * vmf_insert_pfn() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio
+	 * vmf_insert_pfn*() on a COW PFNMAP VMA is a BUG_ON: refuse it, as vfio
 	 * does. Not by VM_SHARED: do_mmap() clears that for MAP_SHARED of a file
 	 * opened read-only, which cannot COW (no VM_MAYWRITE): is_cow_mapping().
 	 */
-	if (config->insert == PFNMAP_INSERT_FAULT && pfnmap_vma_is_cow(vma)) {
-		pr_warn_ratelimited("the fault personality cannot serve a private (COW) mapping\n");
+	if (config->insert != PFNMAP_INSERT_REMAP && config->insert != PFNMAP_INSERT_MIXED &&
+	    pfnmap_vma_is_cow(vma)) {
+		pr_warn_ratelimited("a fault-time personality cannot serve a private (COW) mapping\n");
 		return -EINVAL;
 	}
 	if (config->insert == PFNMAP_INSERT_MIXED && !pfnmap_region_has_pages()) {
@@ -193,19 +265,32 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 	return 0;
 }
 
-static int pfnmap_populate(const struct pfnmap_config *config,
-			   struct vm_area_struct *vma)
+/* Under pf->lock; a file's VMAs all share its one map of backed pages. */
+static int pfnmap_vepc_alloc(struct pfnmap_file *pf)
 {
-	switch (config->insert) {
+	if (!pf->vepc_backed)
+		pf->vepc_backed = bitmap_zalloc(pfnmap_region.size >> PAGE_SHIFT,
+						GFP_KERNEL);
+	return pf->vepc_backed ? 0 : -ENOMEM;
+}
+
+static int pfnmap_populate(struct pfnmap_file *pf, struct vm_area_struct *vma)
+{
+	switch (pf->config.insert) {
 	case PFNMAP_INSERT_REMAP:
 		return remap_pfn_range(vma, vma->vm_start,
 				       PHYS_PFN(pfnmap_region.phys) + vma->vm_pgoff,
 				       vma->vm_end - vma->vm_start,
 				       vma->vm_page_prot);
 	case PFNMAP_INSERT_FAULT:
+	case PFNMAP_INSERT_HUGE:
 		/* The same flags remap_pfn_range() sets; pfns come at fault time. */
 		pfnmap_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 		return 0;
+	case PFNMAP_INSERT_VEPC:
+		/* sgx_vepc_mmap()'s flags: no VM_DONTEXPAND, no copy at fork. */
+		pfnmap_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTDUMP | VM_DONTCOPY);
+		return pfnmap_vepc_alloc(pf);
 	case PFNMAP_INSERT_MIXED:
 		return pfnmap_insert_pages(vma);
 	}
@@ -220,7 +305,7 @@ int pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
 	mutex_lock(&pf->lock);
 	ret = pfnmap_check_mmap(&pf->config, vma);
 	if (!ret)
-		ret = pfnmap_populate(&pf->config, vma);
+		ret = pfnmap_populate(pf, vma);
 	if (ret)
 		goto out_unlock;
 

@@ -32,6 +32,8 @@ struct pfnmap_file {
 	/* Chosen by config: hooks a personality does not have stay NULL. */
 	const struct vm_operations_struct *vm_ops;
 	struct pfnmap_counter_set counters;
+	/* PFNMAP_INSERT_VEPC: region pages this file has backed (allocated at mmap) */
+	unsigned long *vepc_backed;
 };
 
 extern struct pfnmap_region pfnmap_region;
@@ -44,6 +46,10 @@ bool pfnmap_region_has_pages(void);
 
 void pfnmap_count(struct pfnmap_file *pf, enum pfnmap_counter counter);
 void pfnmap_uncount(struct pfnmap_file *pf, enum pfnmap_counter counter);
+
+int pfnmap_user_size(void __user *arg, u32 size_ver0, u32 *usize);
+int pfnmap_copy_out(void __user *arg, void *kbuf, u32 ksize, u32 usize);
+long pfnmap_pt_query(void __user *arg);
 
 const struct vm_operations_struct *
 pfnmap_vm_ops_for(const struct pfnmap_config *config);

@@ -19,7 +19,9 @@
 #define PROBE_ID_LEN		64
 #define MAX_AXES		5
 
-enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_REAL, FAMILY_NR };
+enum mapping_family {
+	FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_HUGE, FAMILY_REAL, FAMILY_NR
+};
 
 struct axis_def {
 	const char *name;
@@ -37,6 +39,10 @@ extern const struct family_def mapping_families[FAMILY_NR];
 
 /* The axes of the dev family, in id order: dev.<insert>.<dx>.<mremap>.<split>[.access] */
 enum dev_axis { DEV_INSERT, DEV_DONTEXPAND, DEV_MREMAP_HOOK, DEV_SPLIT_HOOK, DEV_ACCESS };
+
+/* The axes of the huge family: huge.<leaf>.<dx>, the module's huge insert style. */
+enum huge_axis { HUGE_LEAF, HUGE_DONTEXPAND };
+enum huge_leaf { LEAF_PMD, LEAF_PUD, LEAF_NR };
 
 enum mapping_kind {
 	MAP_KIND_ANON_PRIVATE,
@@ -80,8 +86,9 @@ struct mapping_def {
 #define ON_DEV_ACCESS	0x10	/* dev.<insert>.dx.none.allow.access */
 #define ON_ABI		0x20	/* the module-ABI mapping */
 #define ON_HAZARD	0x40	/* the hazard family */
-#define ON_REAL		0x80	/* the real family, but real.vfio.1g */
-#define ON_REAL_HUGE	0x100	/* real.vfio.1g: the window is one PUD leaf */
+#define ON_HUGE		0x80	/* the huge family */
+#define ON_REAL		0x100	/* the real family, but real.vfio.1g */
+#define ON_REAL_HUGE	0x200	/* real.vfio.1g: the window is one PUD leaf */
 
 /* operation_def.flags */
 #define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
@@ -89,6 +96,11 @@ struct mapping_def {
 #define OP_SOLE_DEVICE_USER	0x4	/* the parent holds no /dev/pfnmap fd meanwhile */
 #define OP_PAGES_REGION_ONLY	0x8	/* skip on a memmap= region */
 #define OP_MEMMAP_REGION_ONLY	0x10	/* skip on a region of kernel pages */
+/*
+ * Puts a VMA boundary inside a huge leaf: on a PUD leaf, kernels up to 7.3 BUG
+ * (docs/findings/vma-split-huge-pud.md), so huge.pud runs it only with --hazards.
+ */
+#define OP_SPLITS_LEAF		0x20
 
 struct op_ctx;
 typedef void (*op_fn)(struct op_ctx *ctx);
@@ -123,6 +135,29 @@ static inline bool mapping_on_region(const struct mapping_def *m)
 	return m->kind == MAP_KIND_DEVICE || m->kind == MAP_KIND_DEVMEM;
 }
 
+/*
+ * Mappings that may hold huge (PMD/PUD) leaves: reading /proc/self/smaps walks
+ * them and splits, for a special VMA zaps, a PUD leaf, so no VmFlags are read
+ * before their operation.
+ */
+static inline bool mapping_has_huge_leaves(const struct mapping_def *m)
+{
+	return m->family == FAMILY_HUGE ||
+	       (m->family == FAMILY_REAL && m->axis[REAL_ALIGN] == REAL_1G);
+}
+
+/* The huge family's leaf size: 2 MiB or 1 GiB. */
+static inline size_t huge_leaf_size(const struct mapping_def *m)
+{
+	return m->axis[HUGE_LEAF] == LEAF_PUD ? 1UL << 30 : 2UL << 20;
+}
+
+/* huge.pmd maps two leaves, so half its window is one whole leaf; huge.pud one. */
+static inline size_t huge_window_len(const struct mapping_def *m)
+{
+	return m->axis[HUGE_LEAF] == LEAF_PUD ? huge_leaf_size(m) : 2 * huge_leaf_size(m);
+}
+
 /* The mappings in table order; the case list derived from them and operations[]. */
 size_t mapping_table(const struct mapping_def **out);
 size_t case_table_build(struct case_def **out);
@@ -138,6 +173,7 @@ struct probe_env {
 	struct pfnmap_info info;
 	struct region_phys region;	/* from the module's debugfs; PAT evidence */
 	bool hazards;			/* --hazards: the hazard family runs */
+	int huge_config_err;		/* SET_CONFIG insert=huge: 0 or the errno refusing it */
 	const char *tmpfs_dir;		/* where tmpfs-file controls live */
 	bool tmpfs_dir_is_tmpfs;
 	size_t page_size;

@@ -28,12 +28,17 @@
 static const char *const ctl_kinds[] = {
 	"anon-private", "anon-shared", "memfd", "tmpfs-file", NULL,
 };
-static const char *const insert_values[] = { "remap", "fault", "mixed", NULL };
+/* The dev family's insert styles; huge has a family of its own (leaf-sized windows). */
+static const char *const insert_values[] = { "remap", "fault", "mixed", "vepc", NULL };
+static const enum pfnmap_insert dev_inserts[] = {
+	PFNMAP_INSERT_REMAP, PFNMAP_INSERT_FAULT, PFNMAP_INSERT_MIXED, PFNMAP_INSERT_VEPC,
+};
 static const char *const dontexpand_values[] = { "keep", "clear", NULL };
 static const char *const mremap_values[] = { "none", "track", "refuse", NULL };
 static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
+static const char *const leaf_values[] = { "pmd", "pud", NULL };
 static const char *const real_drivers[] = { "vfio", "devmem", NULL };
 static const char *const real_aligns[] = { "unaligned", "2m", "1g", NULL };
 
@@ -71,6 +76,16 @@ const struct family_def mapping_families[FAMILY_NR] = {
 		.what = "the module's ioctl/mmap ABI on its plain remap personality",
 		.nr_axes = 0,
 	},
+	[FAMILY_HUGE] = {
+		.name = "huge",
+		.what = "/dev/pfnmap's huge insert style (->huge_fault, PMD and PUD leaves, like "
+			"vfio-pci since 6.12) at leaf granularity: huge.pmd maps two 2 MiB leaves, "
+			"huge.pud one 1 GiB leaf (a 1 GiB-aligned region of 1 GiB: --huge); "
+			"dontexpand as in dev",
+		.axes = { [HUGE_LEAF] = { "leaf", leaf_values },
+			  [HUGE_DONTEXPAND] = { "dontexpand", dontexpand_values } },
+		.nr_axes = 2,
+	},
 	[FAMILY_REAL] = {
 		.name = "real",
 		.what = "real in-kernel drivers, no module involved in the mapping: vfio-pci in "
@@ -92,16 +107,19 @@ static const enum mapping_kind ctl_map_kinds[] = {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_CONTROLS	ARRAY_SIZE(ctl_map_kinds)
-/* The dev family's insert styles: the uapi's first three (huge and vepc are not dev.*). */
-#define NR_DEV_INSERTS	(PFNMAP_INSERT_MIXED + 1)
+#define NR_DEV_INSERTS	ARRAY_SIZE(dev_inserts)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
+#define NR_HUGE		(LEAF_NR * 2)
 #define NR_REAL		(REAL_ALIGN_NR + 1)	/* vfio at each alignment, devmem */
-#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + 1 + NR_REAL)
+#define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + \
+			 NR_HUGE + NR_REAL + 1)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
 #define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
 #define ON_MREMAP	(ON_CTL | ON_DEV | ON_REAL)	/* every mapping-level mremap case */
 #define ON_OTHER	(ON_CTL | ON_DEV_PLAIN | ON_REAL) /* the rest: controls, plain and real drivers */
+#define ROW_HUGE	(F(RET) | F(LEVEL_BEFORE) | F(LEVEL_OLD) | F(OLD) | F(REFAULTS) | F(LOG))
+#define ROW_HUGE_NEW	(ROW_HUGE | F(LEVEL_NEW) | F(NEW))
 
 const struct operation_def operations[] = {
 	{ .name = "map_verify", .run = op_map_verify, .applies = ON_OTHER,
@@ -209,6 +227,48 @@ const struct operation_def operations[] = {
 	  .fields = ROW_OLD_NEW | F(OOR) | ROW_WHATIF, .flags = OP_AT_REGION_END,
 	  .what = "map the region's last 8 pages, mremap to 12 MAYMOVE past a guard, read the tail" },
 
+	/*
+	 * The huge family (ops_huge.c): levels before and right after the
+	 * operation, then the ranges sampled (first, middle, last page).
+	 */
+	{ .name = "map_touch", .run = op_huge_map, .applies = ON_HUGE, .flags = OP_MAPS_ITSELF,
+	  .fields = F(RET) | F(LEVEL_BEFORE) | F(OLD) | F(REFAULTS) | F(LOG),
+	  .what = "map the window leaf-aligned, touch every leaf, read it sampled" },
+	{ .name = "move_aligned", .run = op_huge_move, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap MAYMOVE|FIXED of the whole window to a leaf-aligned address" },
+	{ .name = "move_misaligned", .run = op_huge_move, .arg = 4096, .applies = ON_HUGE,
+	  .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap MAYMOVE|FIXED of the whole window to a leaf-aligned address + 4 KiB" },
+	{ .name = "move_half_leaf_off", .run = op_huge_move, .arg = HUGE_DEST_HALF_LEAF,
+	  .applies = ON_HUGE, .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap MAYMOVE|FIXED of the whole window to a leaf-aligned address + half a "
+		  "leaf (huge.pud: 512 MiB, still PMD-aligned; huge.pmd: 1 MiB)" },
+	{ .name = "move_half", .run = op_huge_move_half, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap MAYMOVE|FIXED of the window's second half to a leaf-aligned address "
+		  "(huge.pmd: one whole leaf; huge.pud: half of one); old = the first half" },
+	{ .name = "shrink_half", .run = op_huge_shrink, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF | OP_SPLITS_LEAF, .fields = ROW_HUGE,
+	  .what = "mremap the window to half its size in place; old = the half kept" },
+	{ .name = "fork_child", .run = op_huge_fork, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF,
+	  .fields = F(RET) | F(LEVEL_BEFORE) | F(LEVEL_OLD) | F(OLD) | F(CHILD) |
+		    F(LEVEL_CHILD) | F(REFAULTS) | F(LOG),
+	  .what = "fork; the child's level before it touches, then its sampled read" },
+	{ .name = "mprotect_half", .run = op_huge_mprotect_half, .applies = ON_HUGE,
+	  .flags = OP_MAPS_ITSELF | OP_SPLITS_LEAF, .fields = ROW_HUGE_NEW,
+	  .what = "mprotect PROT_READ of the second half; old = first half, new = second" },
+	{ .name = "munmap_half", .run = op_huge_munmap_half, .applies = ON_HUGE,
+	  .flags = OP_MAPS_ITSELF | OP_SPLITS_LEAF, .fields = ROW_HUGE,
+	  .what = "munmap the second half; old = the first half" },
+	{ .name = "dontunmap_leaf", .run = op_huge_dontunmap, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap MAYMOVE|FIXED|DONTUNMAP of the window to a leaf-aligned address" },
+	{ .name = "grow_double", .run = op_huge_grow, .applies = ON_HUGE, .key = true,
+	  .flags = OP_MAPS_ITSELF, .fields = ROW_HUGE_NEW,
+	  .what = "mremap the window to twice its size in place (flags 0); new = the tail" },
+
 	/* The module's ABI: what each bad input gets (ops_abi.c). */
 	{ .name = "unknown_ioctl", .run = op_abi_unknown_ioctl, .applies = ON_ABI,
 	  .fields = F(RET), .flags = OP_MAPS_ITSELF,
@@ -258,6 +318,9 @@ const struct operation_def operations[] = {
 	  .arg = ABI_CFG_ACCESS_PHYS, .applies = ON_ABI, .fields = F(RET),
 	  .flags = OP_MAPS_ITSELF | OP_PAGES_REGION_ONLY,
 	  .what = "SET_CONFIG with ACCESS_PHYS on a region of kernel pages" },
+	{ .name = "config_huge", .run = op_abi_config_member, .arg = ABI_CFG_HUGE,
+	  .applies = ON_ABI, .fields = F(RET), .flags = OP_MAPS_ITSELF,
+	  .what = "SET_CONFIG insert=huge: refused where the kernel has no huge pfnmap" },
 	{ .name = "config_after_mmap", .run = op_abi_config_after_mmap, .applies = ON_ABI,
 	  .fields = F(RET) | F(CONFIG),
 	  .what = "SET_CONFIG after mmap, then GET_CONFIG: is the old config kept?" },
@@ -287,7 +350,8 @@ const struct operation_def operations[] = {
 const size_t nr_operations = ARRAY_SIZE(operations);
 
 static const char *const applies_names[] = {
-	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "real", "real.huge",
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "huge", "real",
+	"real.huge",
 };
 
 const char *applies_name(unsigned int bit)
@@ -332,11 +396,23 @@ static void dev_mapping(struct mapping_def *m, unsigned int ins, unsigned int dx
 		 dx ? "nodx" : "dx", mremap_values[mr], split_values[sp],
 		 acc ? ".access" : "");
 	m->config.size = sizeof(m->config);
-	m->config.insert = ins;
+	m->config.insert = dev_inserts[ins];
 	m->config.mremap_hook = mr;
 	m->config.split_hook = sp;
 	m->config.flags = (dx ? 0 : PFNMAP_CFG_KEEP_DONTEXPAND) |
 			  (acc ? PFNMAP_CFG_ACCESS_PHYS : 0);
+}
+
+static void huge_mapping(struct mapping_def *m, unsigned int leaf, unsigned int dx)
+{
+	m->family = FAMILY_HUGE;
+	m->kind = MAP_KIND_DEVICE;
+	m->axis[HUGE_LEAF] = (unsigned char)leaf;
+	m->axis[HUGE_DONTEXPAND] = (unsigned char)dx;
+	snprintf(m->id, sizeof(m->id), "huge.%s.%s", leaf_values[leaf], dx ? "nodx" : "dx");
+	m->config.size = sizeof(m->config);
+	m->config.insert = PFNMAP_INSERT_HUGE;
+	m->config.flags = dx ? 0 : PFNMAP_CFG_KEEP_DONTEXPAND;
 }
 
 static struct mapping_def mappings[NR_MAPPINGS];
@@ -376,6 +452,9 @@ size_t mapping_table(const struct mapping_def **out)
 						  PFNMAP_CFG_UNSAFE_ACCESS_COW;
 			}
 		}
+		for (k = 0; k < LEAF_NR; k++)
+			for (dx = 0; dx < 2; dx++)
+				huge_mapping(&mappings[n++], k, dx);
 		for (k = 0; k < NR_REAL; k++, n++) {
 			struct mapping_def *m = &mappings[n];
 			unsigned int drv = k < REAL_ALIGN_NR ? REAL_VFIO : REAL_DEVMEM;
@@ -416,6 +495,8 @@ static unsigned int mapping_applies(const struct mapping_def *m)
 		return ON_DEV;
 	case FAMILY_HAZARD:
 		return ON_HAZARD;
+	case FAMILY_HUGE:
+		return ON_HUGE;
 	case FAMILY_REAL:
 		return m->axis[REAL_ALIGN] == REAL_1G ? ON_REAL_HUGE : ON_REAL;
 	default:

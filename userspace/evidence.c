@@ -221,6 +221,18 @@ static size_t source_location_len(const char *p)
 	return n;
 }
 
+/* A word that names a run's value, not the event: 0x..., [mem ...], 8+ hex digits. */
+static bool is_run_value(const char *p)
+{
+	size_t n = 0;
+
+	if (*p == '[' || (p[0] == '0' && p[1] == 'x'))
+		return true;
+	while (isxdigit((unsigned char)p[n]))
+		n++;
+	return n >= 8;
+}
+
 void log_word(const char *line, char *buf, size_t len)
 {
 	const char *warn = strstr(line, "WARNING:"), *p;
@@ -237,14 +249,24 @@ void log_word(const char *line, char *buf, size_t len)
 			}
 		}
 	}
-	/* Anything else: its first 48 characters, blanks as '_', no '+' or '='. */
+	/*
+	 * Anything else: its first 48 characters, blanks as '_', no '+' or '=',
+	 * up to the first value that differs from run to run (an address, a
+	 * hashed pointer): "mm/pgtable-generic.c:44: bad pud 0000000041a1ec18(...)"
+	 * is "mm/pgtable-generic.c:44:_bad_pud" on every boot.
+	 */
 	for (p = line; *p && pos + 1 < len && pos < 48; p++) {
 		char ch = *p;
+
+		if (p != line && isspace((unsigned char)p[-1]) && is_run_value(p))
+			break;
 
 		if (isspace((unsigned char)ch) || ch == '+' || ch == '=' || !isprint((unsigned char)ch))
 			ch = '_';
 		buf[pos++] = ch;
 	}
+	while (pos && buf[pos - 1] == '_')
+		pos--;
 	buf[pos] = '\0';
 }
 
@@ -321,4 +343,20 @@ int counters_read(int fd, unsigned long request, struct pfnmap_counters *c)
 	if (ioctl(fd, request, c) < 0)
 		return -errno;
 	return 0;
+}
+
+const char *pt_level(int pfnmap_fd, const void *addr)
+{
+	struct pfnmap_pt_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.addr = (uintptr_t)addr;
+	if (ioctl(pfnmap_fd, PFNMAP_IOC_PT_QUERY, &q) < 0)
+		return NULL;
+	if (q.level >= PFNMAP_PT_NR) {
+		errno = ERANGE;
+		return NULL;
+	}
+	return pt_level_values[q.level];
 }

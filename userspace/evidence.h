@@ -64,4 +64,11 @@ int counters_read(int fd, unsigned long request, struct pfnmap_counters *c);
 
 extern const char *const counter_names[PFNMAP_CNT_NR];
 
+/*
+ * The page-table level mapping @addr in the calling process, asked of the
+ * module (PFNMAP_IOC_PT_QUERY on any /dev/pfnmap fd): one of
+ * pt_level_values, or NULL when the module cannot say (errno set).
+ */
+const char *pt_level(int pfnmap_fd, const void *addr);
+
 #endif

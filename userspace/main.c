@@ -245,6 +245,42 @@ static const char *default_expect_path(char *buf, size_t len)
 	return access(buf, R_OK) ? NULL : buf;
 }
 
+/* SET_CONFIG insert=huge on a fresh file: 0, or the errno of the module's refusal. */
+static int huge_config_err(const struct probe_env *env)
+{
+	struct pfnmap_config cfg = { .size = sizeof(cfg), .insert = PFNMAP_INSERT_HUGE };
+	int fd = open(env->device_path, O_RDWR | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (ioctl(fd, PFNMAP_IOC_SET_CONFIG, &cfg) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* The huge family needs the style and a region its leaves fit, aligned like them. */
+static const char *huge_skip_reason(const struct case_def *c, const struct probe_env *env)
+{
+	const struct mapping_def *m = c->mapping;
+
+	if (env->huge_config_err == EOPNOTSUPP)
+		return "no huge pfnmap in this kernel (ARCH_SUPPORTS_HUGE_PFNMAP, 6.12+): "
+		       "the module refuses insert=huge with EOPNOTSUPP";
+	if (env->huge_config_err)
+		return "SET_CONFIG insert=huge failed (see abi:config_huge)";
+	if (!env->region.valid)
+		return "the region's physical address is unknown (no pfnmap_dev debugfs)";
+	if ((c->op->flags & OP_SPLITS_LEAF) && m->axis[HUGE_LEAF] == LEAF_PUD && !env->hazards)
+		return "a hazard (a VMA split inside a PUD leaf: kernel BUG up to 7.3): "
+		       "run with --huge --hazards";
+	if (env->region.phys % huge_leaf_size(m) || env->info.region_size < huge_window_len(m))
+		return m->axis[HUGE_LEAF] == LEAF_PUD ?
+		       "huge.pud needs a region of 1 GiB on a 1 GiB boundary: ./run-qemu.sh --huge" :
+		       "huge.pmd needs a region of 4 MiB on a 2 MiB boundary: ./run-qemu.sh --huge";
+	return NULL;
+}
+
 static const char real_1g_hazard[] =
 	"a hazard from 6.12 (moving a PUD leaf logs bad pud): run with --hazards";
 
@@ -276,6 +312,8 @@ static const char *case_skip_reason(const struct case_def *c,
 			return "no /dev/mem (a kernel without CONFIG_DEVMEM)";
 		return NULL;
 	}
+	if (c->mapping->family == FAMILY_HUGE)
+		return huge_skip_reason(c, env);
 	/* vm_insert_page() needs struct pages: a PCI BAR region has none. */
 	if (c->mapping->config.insert == PFNMAP_INSERT_MIXED && !env->info.region_has_pages)
 		return "region has no struct pages: the mixed personality cannot map it";
@@ -403,6 +441,8 @@ int main(int argc, char **argv)
 	run.dev_counters_fd = probe_device(&env, device_skip, sizeof(device_skip));
 	if (env.info_valid)
 		region_read(&env.region);
+	if (env.info_valid && !device_skip[0])
+		env.huge_config_err = huge_config_err(&env);
 	/* real.vfio.1g maps the whole BAR: fill it only when those cases run. */
 	real_setup(&env.real, &env.region, env.page_size, env.hazards);
 	run.kmsg_fd = kmsg_open();

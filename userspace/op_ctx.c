@@ -21,7 +21,8 @@ void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
 }
 
 /*
- * Evidence "before": VmFlags of the ranges, the file counters, and the x86
+ * Evidence "before": VmFlags of the ranges (not where smaps would split huge
+ * leaves: mapping_has_huge_leaves()), the file counters, and the x86
  * PAT memtypes over the window's physical range (a memmap= region only: RAM
  * is tracked in page flags, never in the list).
  */
@@ -30,7 +31,7 @@ void op_begin(struct op_ctx *ctx)
 	struct case_result *res = ctx->res;
 	const struct region_phys *region = &ctx->env->region;
 
-	if (!ctx->no_vmflags)
+	if (!mapping_has_huge_leaves(ctx->c->mapping))
 		vmflags_snapshot(ctx->ranges, res->vmflags_before);
 	if (mapping_on_region(ctx->c->mapping) && region->valid && region->memmap)
 		pat_memtypes_range(region->phys + ctx->obj_offset, ctx->len, res->memtype,

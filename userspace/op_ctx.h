@@ -50,7 +50,6 @@ struct op_ctx {
 	uintptr_t expect_mremap_start;	/* where ->mremap should see the VMA; 0 n/a */
 	bool began;			/* op_begin() ran */
 	long arg;			/* the operation row's argument */
-	bool no_vmflags;		/* no smaps walk: it would split a PUD leaf */
 	struct case_result *res;
 };
 

@@ -48,6 +48,18 @@ void op_memtype(struct op_ctx *ctx);
 void op_dontunmap_fork(struct op_ctx *ctx);
 void op_dontunmap_munmap(struct op_ctx *ctx);
 
+/* ops_huge.c: the huge family, at leaf granularity */
+void op_huge_map(struct op_ctx *ctx);
+void op_huge_move(struct op_ctx *ctx);		/* arg: destination misalignment */
+#define HUGE_DEST_HALF_LEAF	1	/* op_huge_move's arg for "half a leaf off" */
+void op_huge_move_half(struct op_ctx *ctx);
+void op_huge_shrink(struct op_ctx *ctx);
+void op_huge_grow(struct op_ctx *ctx);
+void op_huge_dontunmap(struct op_ctx *ctx);
+void op_huge_mprotect_half(struct op_ctx *ctx);
+void op_huge_munmap_half(struct op_ctx *ctx);
+void op_huge_fork(struct op_ctx *ctx);
+
 /* ops_abi.c: the module's answers to bad input */
 void op_abi_unknown_ioctl(struct op_ctx *ctx);
 void op_abi_config_member(struct op_ctx *ctx);	/* arg: ABI_CFG_* */
@@ -70,6 +82,7 @@ enum abi_config_breakage {
 	ABI_CFG_RESERVED,
 	ABI_CFG_BAD_SIZE,
 	ABI_CFG_ACCESS_PHYS,
+	ABI_CFG_HUGE,
 };
 
 /* What op_abi_size sends: the size rules of the uapi header, one each. */

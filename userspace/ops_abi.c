@@ -86,6 +86,10 @@ void op_abi_config_member(struct op_ctx *ctx)
 		/* generic_access_phys() would ioremap RAM: refused at SET_CONFIG. */
 		CONFIG_CASE(ctx, flags, PFNMAP_CFG_KEEP_DONTEXPAND | PFNMAP_CFG_ACCESS_PHYS);
 		break;
+	case ABI_CFG_HUGE:
+		/* Not bad input where the kernel has huge pfnmap; EOPNOTSUPP elsewhere. */
+		CONFIG_CASE(ctx, insert, PFNMAP_INSERT_HUGE);
+		break;
 	}
 }
 

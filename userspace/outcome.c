@@ -11,9 +11,11 @@
 
 #include "outcome.h"
 
-static const char *const write_values[] = { "ok", "lost", "sigbus", "sigsegv", NULL };
+static const char *const write_values[] = { "ok", "lost", "sigbus", "sigsegv", "hang", NULL };
 static const char *const loaded_values[] = { "yes", "no", NULL };
 static const char *const pat_values[] = { "same", "leaked", "freed", NULL };
+/* enum pfnmap_pt_level, in its order: pt_level_name() indexes this. */
+const char *const pt_level_values[] = { "none", "pte", "pmd", "pud", NULL };
 
 const struct field_def outcome_fields[FIELD_NR] = {
 	[FIELD_RET] = { "ret", KIND_RESULT,
@@ -51,6 +53,22 @@ const struct field_def outcome_fields[FIELD_NR] = {
 	[FIELD_MEMTYPE] = { "memtype", KIND_MEMTYPE,
 		"x86 PAT memtypes of the entries over the mapped physical range, or none "
 		"(then vmf_insert_pfn maps it UC-, lookup_memtype's default for non-RAM)", NULL },
+	[FIELD_LEVEL_BEFORE] = { "level_before", KIND_ENUM,
+		"the page-table level mapping the range's first address right before the "
+		"operation (after the case touched it): none, pte, pmd (a huge PMD leaf) or pud",
+		pt_level_values },
+	[FIELD_LEVEL_OLD] = { "level_old", KIND_ENUM,
+		"the level at the old range's first address right after the operation, "
+		"before anything touches it", pt_level_values },
+	[FIELD_LEVEL_NEW] = { "level_new", KIND_ENUM,
+		"the level at the new range's first address right after the operation, "
+		"before anything touches it", pt_level_values },
+	[FIELD_LEVEL_CHILD] = { "level_child", KIND_ENUM,
+		"the level at the mapping's first address in a forked child, before the "
+		"child touches it", pt_level_values },
+	[FIELD_REFAULTS] = { "refaults", KIND_COUNT,
+		"faults the driver served (PTE, PMD and PUD) while the case read the ranges "
+		"after the operation: 0 when every entry survived it", NULL },
 	[FIELD_LOG] = { "log", KIND_LOG,
 		"the kernel log lines of concern the case caused, each as WARNING:<file>:<line> "
 		"(or its first words), or none", NULL },

@@ -37,6 +37,11 @@ enum outcome_field {
 	FIELD_MREMAP_CALLS,
 	FIELD_PAT,
 	FIELD_MEMTYPE,
+	FIELD_LEVEL_BEFORE,
+	FIELD_LEVEL_OLD,
+	FIELD_LEVEL_NEW,
+	FIELD_LEVEL_CHILD,
+	FIELD_REFAULTS,
 	FIELD_LOG,
 	FIELD_NR
 };
@@ -66,6 +71,8 @@ struct field_def {
 };
 
 extern const struct field_def outcome_fields[FIELD_NR];
+/* The level words, indexed by enum pfnmap_pt_level. */
+extern const char *const pt_level_values[];
 extern const char *const field_kind_names[KIND_NR];
 
 /* What kind of outcome a case has: its fields, or one word saying why not. */

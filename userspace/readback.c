@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "outcome.h"
 #include "readback.h"
@@ -31,7 +32,7 @@ static void fault_handler(int sig)
 }
 
 struct fault_guard {
-	struct sigaction old_bus, old_segv;
+	struct sigaction old_bus, old_segv, old_alrm;
 };
 
 static void guard_install(struct fault_guard *g)
@@ -44,13 +45,29 @@ static void guard_install(struct fault_guard *g)
 	sa.sa_flags = SA_NODEFER;
 	sigaction(SIGBUS, &sa, &g->old_bus);
 	sigaction(SIGSEGV, &sa, &g->old_segv);
+	sigaction(SIGALRM, &sa, &g->old_alrm);
+}
+
+/* SIGALRM after @ms while a guarded access runs (0: disarm). */
+static void guard_deadline(long ms)
+{
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void guard_remove(struct fault_guard *g)
 {
 	fault_armed = 0;
+	guard_deadline(0);
 	sigaction(SIGBUS, &g->old_bus, NULL);
 	sigaction(SIGSEGV, &g->old_segv, NULL);
+	sigaction(SIGALRM, &g->old_alrm, NULL);
+}
+
+static enum page_class signal_class(int sig)
+{
+	return sig == SIGBUS ? PAGE_SIGBUS : sig == SIGALRM ? PAGE_HANG : PAGE_SIGSEGV;
 }
 
 enum page_class classify_buffer(const void *buf, size_t page_size,
@@ -98,13 +115,16 @@ void classify_pages(const void *addr, size_t npages, uint64_t first_offset,
 
 		sig = sigsetjmp(fault_jump, 1);
 		if (sig) {
-			out[i] = sig == SIGBUS ? PAGE_SIGBUS : PAGE_SIGSEGV;
+			guard_deadline(0);
+			out[i] = signal_class(sig);
 			continue;
 		}
 		src = (const volatile uint64_t *)((const char *)addr + i * page_size);
 		fault_armed = 1;
+		guard_deadline(READ_HANG_MS);
 		for (w = 0; w < page_size / sizeof(uint64_t); w++)
 			copy[w] = src[w];
+		guard_deadline(0);
 		fault_armed = 0;
 		out[i] = classify_buffer(copy, page_size, first_offset == NO_PATTERN ?
 					 NO_PATTERN : first_offset + i * page_size);
@@ -123,10 +143,11 @@ const char *probe_write_word(volatile uint64_t *word)
 	guard_install(&g);
 	sig = sigsetjmp(fault_jump, 1);
 	if (sig) {
-		res = sig == SIGBUS ? "sigbus" : "sigsegv";
+		res = page_class_name(signal_class(sig), NAMES_PAGES);
 		goto out;
 	}
 	fault_armed = 1;
+	guard_deadline(READ_HANG_MS);
 	saved = *word;
 	probe = ~saved;
 	*word = probe;
@@ -159,11 +180,11 @@ void fill_marker(void *addr, size_t npages, size_t page_size)
 const char *page_class_name(enum page_class c, enum class_names names)
 {
 	static const char *const pages[PAGE_CLASS_NR] = {
-		"pattern", "zero", "marker", "other", "sigbus", "sigsegv",
+		"pattern", "zero", "marker", "other", "sigbus", "sigsegv", "hang",
 	};
 	/* For a pre-existing target mapping: what happened to it. */
 	static const char *const target[PAGE_CLASS_NR] = {
-		"replaced", "zero", "intact", "other", "sigbus", "unmapped",
+		"replaced", "zero", "intact", "other", "sigbus", "unmapped", "hang",
 	};
 
 	if ((unsigned int)c >= PAGE_CLASS_NR)

@@ -13,11 +13,20 @@ enum page_class {
 	PAGE_OTHER,	/* anything else */
 	PAGE_SIGBUS,
 	PAGE_SIGSEGV,
+	PAGE_HANG,	/* still faulting after READ_HANG_MS: a driver that never inserts */
 	PAGE_CLASS_NR
 };
 
 /* Filler of the probe's own anonymous helper mappings (targets, neighbours). */
 #define MARKER_WORD	0x4d41524b45522121ULL	/* "MARKER!!" */
+
+/*
+ * How long one page may take to read before it counts as PAGE_HANG. A driver
+ * that answers VM_FAULT_NOPAGE without inserting (sgx_vepc for a page it
+ * believes mapped) makes the access fault again forever; under TCG a real
+ * first-touch fault takes well under a millisecond.
+ */
+#define READ_HANG_MS	500
 
 /* Word names for the "target" field: what became of the mapping that was there. */
 enum class_names { NAMES_PAGES, NAMES_TARGET };
@@ -41,7 +50,7 @@ enum page_class classify_buffer(const void *buf, size_t page_size,
 char *rle_format(const enum page_class *cls, size_t n, enum class_names names,
 		 char *buf, size_t len);
 
-/* Write one word and read it back; restores it. "ok", "lost", "sigbus", "sigsegv". */
+/* Write one word and read it back; restores it. "ok", "lost", "sigbus", "sigsegv", "hang". */
 const char *probe_write_word(volatile uint64_t *word);
 
 /* Fill @npages at @addr with the pattern of object offset @first_offset on. */

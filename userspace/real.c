@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Setting up the real.* family (real.h): the vfio-pci BAR and the /dev/mem
- * range, each filled with the module's pattern once; and the page-table
- * level of an address, asked of the module.
+ * range, each filled with the module's pattern once.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "evidence.h"
-#include "pfnmap_dev_uapi.h"
 #include "readback.h"
 #include "real.h"
 
@@ -164,25 +161,4 @@ void real_teardown(struct real_env *re)
 {
 	vfio_bar_close(&re->vfio);
 	re->vfio_ok = false;
-}
-
-const char *pt_level_name(const char *device_path, const void *addr)
-{
-	static const char *const names[PFNMAP_PT_NR] = {
-		[PFNMAP_PT_NONE] = "none", [PFNMAP_PT_PTE] = "pte",
-		[PFNMAP_PT_PMD] = "pmd", [PFNMAP_PT_PUD] = "pud",
-	};
-	struct pfnmap_pt_query q;
-	int fd = open(device_path, O_RDWR | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return "unknown";
-	memset(&q, 0, sizeof(q));
-	q.size = sizeof(q);
-	q.addr = (uintptr_t)addr;
-	r = ioctl(fd, PFNMAP_IOC_PT_QUERY, &q);
-	close(fd);
-	if (r < 0 || q.level >= PFNMAP_PT_NR)
-		return "unknown";
-	return names[q.level];
 }

@@ -56,12 +56,4 @@ void real_teardown(struct real_env *re);
  */
 int memmap_ranges(const char *cmdline, uint64_t *base, uint64_t *size, int max);
 
-/*
- * The page-table level that maps @addr in this process, through
- * PFNMAP_IOC_PT_QUERY on @device_path (the module answers for any mapping):
- * "none", "pte", "pmd", "pud", or "unknown" when the device cannot answer
- * (no module, or one without the ioctl: ENOTTY).
- */
-const char *pt_level_name(const char *device_path, const void *addr);
-
 #endif

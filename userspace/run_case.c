@@ -102,17 +102,19 @@ static size_t case_unit(const struct case_def *c, size_t page_size)
  */
 static void real_levels(struct op_ctx *ctx, const char *when)
 {
-	const char *dev = ctx->env->device_path;
 	const struct range *r = ctx->ranges;
+	int fd = open(ctx->env->device_path, O_RDWR | O_CLOEXEC);
+	const char *old = fd < 0 ? NULL : pt_level(fd, (void *)r[RANGE_OLD].start);
+	const char *new = fd < 0 || !r[RANGE_NEW].len ? NULL :
+			  pt_level(fd, (void *)r[RANGE_NEW].start);
 
-	if (!r[RANGE_NEW].len) {
-		note_add(ctx->res, "level %s: old=%s", when,
-			 pt_level_name(dev, (void *)r[RANGE_OLD].start));
-		return;
-	}
-	note_add(ctx->res, "level %s: old=%s new=%s", when,
-		 pt_level_name(dev, (void *)r[RANGE_OLD].start),
-		 pt_level_name(dev, (void *)r[RANGE_NEW].start));
+	if (fd >= 0)
+		close(fd);
+	if (!r[RANGE_NEW].len)
+		note_add(ctx->res, "level %s: old=%s", when, old ? old : "unknown");
+	else
+		note_add(ctx->res, "level %s: old=%s new=%s", when, old ? old : "unknown",
+			 new ? new : "unknown");
 }
 
 static void case_child(const struct probe_env *env, const struct case_def *c,
@@ -157,8 +159,6 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	if (align)
 		ctx.arena = (char *)((((uintptr_t)arena + SLOT_WINDOW * ps + align - 1) &
 				      ~(uintptr_t)(align - 1)) - SLOT_WINDOW * ps);
-	/* /proc/self/smaps walks split (for a special VMA: zap) a PUD leaf. */
-	ctx.no_vmflags = ps == REAL_UNIT_1G && c->mapping->family == FAMILY_REAL;
 
 	err = mapping_open(&ctx, step, sizeof(step));
 	if (err) {
@@ -193,8 +193,7 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		real_levels(&ctx, "after");
 
 	if (ctx.began) {
-		if (!ctx.no_vmflags)
-			vmflags_snapshot(ctx.ranges, res->vmflags_after);
+		vmflags_snapshot(ctx.ranges, res->vmflags_after);
 		if (res->have_file_counters && !res->counters_final) {
 			err = counters_read(ctx.fd, PFNMAP_IOC_FILE_COUNTERS,
 					    &res->file_after);

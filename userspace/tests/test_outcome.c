@@ -30,17 +30,18 @@ void test_outcome(void)
 		if (!strncmp(table[i].id, "real.", 5))
 			real++;
 	}
-	CHECK(dev_mremap == 36);	/* every personality, no .access ones */
-	CHECK(multi == 43);		/* 36 personalities + 4 controls + 3 real mappings (not 1g) */
+	CHECK(dev_mremap == 48);	/* every personality, no .access ones */
+	CHECK(multi == 55);		/* 48 personalities + 4 controls + 3 real mappings (not 1g) */
 	/*
-	 * 585 when the table became rows; then memtype (6), procmem_cow (5), 7 ABI size/rdonly rows;
+	 * 585 when the table became rows; then memtype (6), procmem_cow (5), 7 ABI size/rdonly
+	 * rows; then the vepc insert style (163), the huge family (4 x 11) and config_huge;
 	 * then the real family.
 	 */
-	CHECK(n == 675);
+	CHECK(n == 883);
 	/* vfio unaligned and 2m, devmem: the 23 mapping-level rows each; vfio 1g: 3 huge_* */
 	CHECK(real == 72);
-	CHECK(whatif == 72);		/* 2 of the 3 what-if ops x 36 personalities */
-	CHECK(abi == 22);
+	CHECK(whatif == 96);		/* 2 of the 3 what-if ops x 48 personalities */
+	CHECK(abi == 23);
 	/* The ABI cases come last, unload_busy last of all. */
 	CHECK_STR(table[n - 1].id, "abi:unload_busy");
 	CHECK(table[n - 1].op->flags & OP_SOLE_DEVICE_USER);
