@@ -95,28 +95,6 @@ static size_t case_unit(const struct case_def *c, size_t page_size)
 	}
 }
 
-/*
- * Page-table levels of the real mappings, as a note: the first page of the
- * old range, and of the new one when there is one. "unknown" on a module
- * without PFNMAP_IOC_PT_QUERY.
- */
-static void real_levels(struct op_ctx *ctx, const char *when)
-{
-	const struct range *r = ctx->ranges;
-	int fd = open(ctx->env->device_path, O_RDWR | O_CLOEXEC);
-	const char *old = fd < 0 ? NULL : pt_level(fd, (void *)r[RANGE_OLD].start);
-	const char *new = fd < 0 || !r[RANGE_NEW].len ? NULL :
-			  pt_level(fd, (void *)r[RANGE_NEW].start);
-
-	if (fd >= 0)
-		close(fd);
-	if (!r[RANGE_NEW].len)
-		note_add(ctx->res, "level %s: old=%s", when, old ? old : "unknown");
-	else
-		note_add(ctx->res, "level %s: old=%s new=%s", when, old ? old : "unknown",
-			 new ? new : "unknown");
-}
-
 static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
@@ -187,10 +165,10 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	}
 
 	if (c->mapping->family == FAMILY_REAL)
-		real_levels(&ctx, "before");
+		note_levels(&ctx, "before");
 	c->op->run(&ctx);
 	if (c->mapping->family == FAMILY_REAL)
-		real_levels(&ctx, "after");
+		note_levels(&ctx, "after the reads");
 
 	if (ctx.began) {
 		vmflags_snapshot(ctx.ranges, res->vmflags_after);
