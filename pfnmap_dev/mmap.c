@@ -143,6 +143,7 @@ static vm_fault_t pfnmap_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
 	}
 	return VM_FAULT_FALLBACK;
 }
+
 #define PFNMAP_HUGE_FAULT	pfnmap_vm_huge_fault
 #else
 #define PFNMAP_HUGE_FAULT	NULL
@@ -167,6 +168,14 @@ static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	return generic_access_phys(vma, addr, buf, len, write);
 }
 
+/* What serves faults: nothing (all inserted at mmap), a PTE, PTE/PMD/PUD, vepc-style. */
+enum pfnmap_faults { PFNMAP_FAULTS_NONE, PFNMAP_FAULTS_PTE, PFNMAP_FAULTS_HUGE,
+		     PFNMAP_FAULTS_VEPC, PFNMAP_FAULTS_NR };
+
+/* ->access: none, refused on COW mappings, or the bare kernel helper (a hazard). */
+enum pfnmap_access { PFNMAP_ACCESS_NONE, PFNMAP_ACCESS_SHARED, PFNMAP_ACCESS_UNSAFE,
+		     PFNMAP_ACCESS_NR };
+
 #define PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, access_fn) {	\
 	.open = pfnmap_vm_open,					\
 	.close = pfnmap_vm_close,				\
@@ -177,30 +186,49 @@ static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	.access = access_fn,					\
 }
 
-/* What serves faults: nothing (all inserted at mmap), a PTE, PTE/PMD/PUD, vepc-style. */
-enum pfnmap_faults { PFNMAP_FAULTS_NONE, PFNMAP_FAULTS_PTE, PFNMAP_FAULTS_HUGE,
-		     PFNMAP_FAULTS_VEPC, PFNMAP_FAULTS_NR };
+#define PFNMAP_MREMAP	pfnmap_vm_mremap
+#define PFNMAP_ACCESS	pfnmap_vm_access
+#define PFNMAP_UNSAFE	generic_access_phys
 
-/* ->access: none, refused on COW mappings, or the bare kernel helper (a hazard). */
-enum pfnmap_access { PFNMAP_ACCESS_NONE, PFNMAP_ACCESS_SHARED, PFNMAP_ACCESS_UNSAFE };
-
-#define PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, mremap_fn) {		\
-	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, NULL),		\
-	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, pfnmap_vm_access),	\
-	PFNMAP_VM_OPS(fault_fn, huge_fn, mremap_fn, generic_access_phys),	\
-}
-
-#define PFNMAP_VM_OPS_BY_MREMAP(fault_fn, huge_fn) {			\
-	PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, NULL),		\
-	PFNMAP_VM_OPS_BY_ACCESS(fault_fn, huge_fn, pfnmap_vm_mremap),	\
-}
-
-/* Indexed by [enum pfnmap_faults][has ->mremap][enum pfnmap_access]; unset hooks stay NULL. */
-static const struct vm_operations_struct pfnmap_vm_ops[PFNMAP_FAULTS_NR][2][3] = {
-	[PFNMAP_FAULTS_NONE] = PFNMAP_VM_OPS_BY_MREMAP(NULL, NULL),
-	[PFNMAP_FAULTS_PTE] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_fault, NULL),
-	[PFNMAP_FAULTS_HUGE] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_fault, PFNMAP_HUGE_FAULT),
-	[PFNMAP_FAULTS_VEPC] = PFNMAP_VM_OPS_BY_MREMAP(pfnmap_vm_vepc_fault, NULL),
+/*
+ * Indexed by [enum pfnmap_faults][has ->mremap][enum pfnmap_access]; hooks a
+ * personality does not have stay NULL, so the kernel sees exactly the driver
+ * it models.
+ */
+static const struct vm_operations_struct
+pfnmap_vm_ops[PFNMAP_FAULTS_NR][2][PFNMAP_ACCESS_NR] = {
+	[PFNMAP_FAULTS_NONE] = {
+		{ PFNMAP_VM_OPS(NULL, NULL, NULL, NULL),
+		  PFNMAP_VM_OPS(NULL, NULL, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(NULL, NULL, NULL, PFNMAP_UNSAFE) },
+		{ PFNMAP_VM_OPS(NULL, NULL, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(NULL, NULL, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
+	},
+	[PFNMAP_FAULTS_PTE] = {
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, NULL, PFNMAP_UNSAFE) },
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, NULL, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
+	},
+	[PFNMAP_FAULTS_HUGE] = {
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, NULL, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, NULL, PFNMAP_UNSAFE) },
+		{ PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_fault, PFNMAP_HUGE_FAULT, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
+	},
+	[PFNMAP_FAULTS_VEPC] = {
+		{ PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, NULL, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, NULL, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, NULL, PFNMAP_UNSAFE) },
+		{ PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, PFNMAP_MREMAP, NULL),
+		  PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, PFNMAP_MREMAP, PFNMAP_ACCESS),
+		  PFNMAP_VM_OPS(pfnmap_vm_vepc_fault, NULL, PFNMAP_MREMAP, PFNMAP_UNSAFE) },
+	},
 };
 
 static const enum pfnmap_faults pfnmap_faults_of[PFNMAP_INSERT_NR] = {

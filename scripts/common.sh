@@ -144,14 +144,22 @@ ensure_host_tools() {
 }
 
 # Installs Debian packages when we are root (updating the lists once if needed); otherwise,
-# or when that fails, names the command and exits with the infrastructure code.
+# or when that fails, names the command and exits with the infrastructure code. Without
+# recommends (QEMU's pull in a GTK stack), apt's own lines in a log file, one progress line.
 apt_install() {
+	local log
 	if [[ ${PFNMAP_NO_INSTALL:-0} != 1 && $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-		progress "installing missing packages: $*"
-		if DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 ||
-			{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2; }; then
+		log=$(mktemp "${TMPDIR:-/tmp}/pfnmap-apt.XXXXXX.log")
+		progress "installing missing packages: $* (apt log: $log)"
+		if apt_get_install "$@" >"$log" 2>&1 ||
+			{ apt-get update -q >>"$log" 2>&1 && apt_get_install "$@" >>"$log" 2>&1; }; then
 			return 0
 		fi
+		tail -n 5 "$log" >&2
 	fi
-	die "missing host packages: $* (install with: apt-get install $*)"
+	die "missing host packages: $* (install with: apt-get install --no-install-recommends $*)"
+}
+
+apt_get_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }

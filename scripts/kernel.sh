@@ -173,7 +173,10 @@ fragment_lines_for() {
 			[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
 			option=${BASH_REMATCH[1]}
 			since=${BASH_REMATCH[3]:-0}
-			(($(version_number "$kernel_version") >= $(version_number "$since"))) && echo "$option"
+			# An if, not &&: a last line for later kernels must not be the loop's status.
+			if (($(version_number "$kernel_version") >= $(version_number "$since"))); then
+				echo "$option"
+			fi
 		done <"$fragment"
 	done
 }
@@ -223,13 +226,48 @@ configure_kernel() {
 		die "kernel $kernel_version dropped required config options: ${missing[*]}"
 }
 
+minutes() { printf '%d min %02d s' "$(($1 / 60))" "$(($1 % 60))"; }
+
+# The seconds the newest cached build of TREE's series took (any variant or flavor of it);
+# nothing when none recorded it.
+last_build_seconds() {
+	local package stamp newest="" newest_mtime=0 mtime
+	package=$(basename "$1")
+	package=${package%%_*}
+	for stamp in "$PFNMAP_CACHE"/build/"$package"_*/.pfnmap-build; do
+		grep -q '^build_seconds=' "$stamp" 2>/dev/null || continue
+		mtime=$(stat -c %Y "$stamp")
+		((mtime > newest_mtime)) && { newest=$stamp; newest_mtime=$mtime; }
+	done
+	[[ -z $newest ]] || sed -n 's/^build_seconds=//p' "$newest"
+}
+
+# make_with_progress LABEL ESTIMATE LOG MAKE-ARG...: make with its output in LOG and a
+# progress line a minute (PFNMAP_PROGRESS_SECONDS): elapsed, and the estimate when there is
+# one; make's exit status.
+make_with_progress() {
+	local label=$1 estimate=$2 log=$3 pid start=$SECONDS every=${PFNMAP_PROGRESS_SECONDS:-60}
+	local next=$every
+	shift 3
+	make "$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		if ((SECONDS - start >= next)); then
+			progress "$label: $(minutes $((SECONDS - start)))${estimate:+ of about $(minutes "$estimate")}"
+			next=$((next + every))
+		fi
+	done
+	wait "$pid"
+}
+
 # built_kernel TREE JOBS [FRAGMENT...]: prints the build directory for a source tree (with a
 # flavor's config fragments on top of ours), building it unless a complete one is cached.
 #
 # A user's tree (outside the cache) may have changed since: its build dir is brought up to date
 # with an incremental make on every run, the stamp removed while make runs.
 built_kernel() {
-	local tree=$1 jobs=$2 hash kernel_version final staging log fragments lock
+	local tree=$1 jobs=$2 hash kernel_version final staging log fragments lock estimate start
 	shift 2
 	hash=$(build_hash "$tree" "$@")
 	kernel_version=$(kernel_version_of_tree "$tree")
@@ -260,8 +298,11 @@ built_kernel() {
 	log=$staging/build.log
 	progress "configuring $kernel_version (tinyconfig$fragments)"
 	configure_kernel "$tree" "$staging" "$kernel_version" "$@"
-	progress "building $kernel_version with -j$jobs (log: $final/build.log)"
-	if ! make -C "$tree" O="$staging" -j"$jobs" bzImage modules >"$log" 2>&1; then
+	estimate=$(last_build_seconds "$tree")
+	progress "building $kernel_version with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
+	start=$SECONDS
+	if ! make_with_progress "building $kernel_version" "$estimate" "$log" \
+		-C "$tree" O="$staging" -j"$jobs" bzImage modules; then
 		tail -n 20 "$log" >&2
 		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"
 	fi
@@ -271,6 +312,7 @@ built_kernel() {
 		echo "config_hash=$hash"
 		echo "config_fragments=${fragments# + }"
 		echo "source=$tree"
+		echo "build_seconds=$((SECONDS - start))"
 	} >"$staging/.pfnmap-build"
 	publish_dir "$staging" "$final"
 	unlock_entry "$lock"

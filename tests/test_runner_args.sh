@@ -113,7 +113,8 @@ check "--accel kvm on a CPU without vmx/svm: exit $EXIT_INFRA at once, saying so
 
 # ---- the cache under faults, with a fake kernel tree and a fake make ----
 
-# A make that configures and "builds" a kernel in a few seconds, counting the builds.
+# A make that configures and "builds" a kernel in a few seconds, counting the builds. Its
+# olddefconfig spells an option asked off as kconfig does ("# CONFIG_X is not set").
 fake_make_path() {
 	local dir=$1
 	mkdir -p "$dir"
@@ -124,7 +125,7 @@ for arg; do [[ $arg == O=* ]] && out=${arg#O=}; done
 case " $* " in
 *" kernelversion "*) echo 9.9.0 ;;
 *" tinyconfig "*) : >"$out/.config" ;;
-*" olddefconfig "*) ;;
+*" olddefconfig "*) sed -i -E 's/^(CONFIG_[A-Z0-9_]+)=n$/# \1 is not set/' "$out/.config" ;;
 *" bzImage modules"*)
 	echo "$$" >>"$FAKE_MAKE_LOG"
 	sleep "${FAKE_MAKE_SECONDS:-3}"
@@ -214,6 +215,32 @@ killed_build_is_rebuilt() {
 	! compgen -G "$cache/build/*.tmp.*" >/dev/null || { echo "staging left behind"; return 1; }
 }
 
+# Under set -e, as the runner calls it: a fragment whose last line is for later kernels only
+# must still give the earlier lines and succeed (it once ended the run silently, exit 1).
+fragment_with_later_last_line() {
+	local fragment=$tmp/later.fragment out
+	printf 'CONFIG_A=y\nCONFIG_B=y # since 99.0\n' >"$fragment"
+	out=$(bash -c 'set -euo pipefail; source scripts/common.sh; source scripts/kernel.sh
+		fragment_lines_for 6.1.192 "$1"; echo end' _ "$fragment") || { echo "failed: $out"; return 1; }
+	[[ $out == *$'\nCONFIG_A=y\nend' && $out != *CONFIG_B=y* ]] || { echo "got: $out"; return 1; }
+}
+
+# A build says how long it has been building, and a rebuild of the series how long the last
+# build took (kernel builds take minutes: a silent runner looks hung).
+build_progress_with_estimate() {
+	local cache=$tmp/cache-progress
+	fake_cache "$cache"
+	FAKE_MAKE_SECONDS=3 PFNMAP_PROGRESS_SECONDS=1 fake_built_kernel "$cache" >/dev/null 2>"$tmp/p1.err" ||
+		{ cat "$tmp/p1.err"; return 1; }
+	grep -q 'building 9.9.0: 0 min 0[12] s$' "$tmp/p1.err" || { echo "no elapsed time: $(cat "$tmp/p1.err")"; return 1; }
+	grep -q '^build_seconds=[0-9]' "$cache"/build/*/.pfnmap-build || { echo "build time not kept"; return 1; }
+	FAKE_MAKE_SECONDS=3 PFNMAP_PROGRESS_SECONDS=1 PFNMAP_REBUILD=1 fake_built_kernel "$cache" \
+		>/dev/null 2>"$tmp/p2.err" || { cat "$tmp/p2.err"; return 1; }
+	grep -q 'about 0 min 0[34] s as last time' "$tmp/p2.err" || { echo "no estimate: $(cat "$tmp/p2.err")"; return 1; }
+	grep -q 'building 9.9.0: 0 min 0[12] s of about 0 min 0[34] s' "$tmp/p2.err" ||
+		{ echo "no elapsed/estimate line: $(cat "$tmp/p2.err")"; return 1; }
+}
+
 # A cache on a filesystem too small for a kernel source: exit 2 before anything is written.
 full_cache_fails_clearly() {
 	local mnt=$tmp/tiny err rc=0
@@ -234,9 +261,37 @@ full_cache_fails_clearly() {
 check "two runs needing the same kernel: one builds, the other waits and reuses it" concurrent_builds_share_one
 check "--rebuild waits while another run uses the cached kernel" rebuild_waits_for_a_user
 check "a build killed with SIGKILL leaves nothing trusted and is rebuilt by the next run" killed_build_is_rebuilt
+check "config fragment: a last line for later kernels leaves the earlier lines and succeeds" \
+	fragment_with_later_last_line
+check "a kernel build prints elapsed time, and an estimate from the series' last build" \
+	build_progress_with_estimate
 check "a cache on a full filesystem (50 MB tmpfs): exit $EXIT_INFRA naming the free space, no entry" \
 	full_cache_fails_clearly
 check "--help exits 0 and lists the exit codes" bash -c './run-qemu.sh --help | grep -q "exit codes"'
 check "missing QEMU without installing: exit $EXIT_INFRA naming the package" \
 	stderr_names "qemu-system-x86" env PATH="$tmp/bin" PFNMAP_NO_INSTALL=1 ./run-qemu.sh
+
+# A fake apt-get that records its arguments and chatters like the real one, then fails: the
+# install asks for no recommends, apt's lines go to the log, stderr gets the progress line,
+# the log's tail and the one-line error.
+apt_install_is_quiet_without_recommends() {
+	local fake=$tmp/apt-bin err rc=0
+	mkdir -p "$fake"
+	cat >"$fake/apt-get" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$tmp/apt-args"
+		for i in 1 2 3 4 5 6 7 8 9 10; do echo "Get:\$i http://deb.debian.org chatter"; done
+		exit 100
+	EOF
+	chmod +x "$fake/apt-get"
+	err=$(PATH="$fake:$PATH" bash -c 'source scripts/common.sh; apt_install qemu-system-x86' 2>&1) || rc=$?
+	[[ $rc == "$EXIT_INFRA" ]] || { echo "exit $rc, want $EXIT_INFRA"; return 1; }
+	grep -q -- '--no-install-recommends' "$tmp/apt-args" || { echo "apt-get got: $(cat "$tmp/apt-args")"; return 1; }
+	(($(grep -c 'Get:' <<<"$err") <= 5)) || { echo "apt's lines reached stderr: $err"; return 1; }
+	grep -q 'apt log: ' <<<"$err" || { echo "no apt log named: $err"; return 1; }
+}
+if ((EUID == 0)); then
+	check "apt install: --no-install-recommends, apt's lines in a log file, exit $EXIT_INFRA on failure" \
+		apt_install_is_quiet_without_recommends
+fi
 summary

@@ -52,7 +52,7 @@ void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr)
 }
 
 /* An anonymous helper mapping full of MARKER_WORD, so it tells apart from data. */
-static void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
+void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot)
 {
 	void *p = mmap(at, npages * ctx->ps, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

@@ -18,6 +18,8 @@
 void *do_mremap(void *old, size_t old_len, size_t new_len, int flags,
 		void *new_addr);
 void read_window(struct op_ctx *ctx, enum outcome_field f, const void *addr);
+/* An anon mapping of markers at @at (owned by the case); NULL with a setup outcome. */
+void *map_marker(struct op_ctx *ctx, void *at, size_t npages, int prot);
 void fork_and_read_windows(struct op_ctx *ctx, void *const *addrs, int nr,
 			   char *out, size_t outlen);
 
@@ -47,6 +49,7 @@ void op_memtype(struct op_ctx *ctx);
 /* ops_whatif.c: follow-ups for kernels that let DONTUNMAP/grow through */
 void op_dontunmap_fork(struct op_ctx *ctx);
 void op_dontunmap_munmap(struct op_ctx *ctx);
+void op_grow_unmap_tail(struct op_ctx *ctx);
 
 /* ops_huge.c: the huge family, at leaf granularity */
 void op_huge_map(struct op_ctx *ctx);

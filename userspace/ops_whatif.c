@@ -118,3 +118,33 @@ void op_dontunmap_munmap(struct op_ctx *ctx)
 	close(ctx->fd);
 	ctx->fd = -1;
 }
+
+/*
+ * Grow with MAYMOVE, then unmap only the grown tail. On 6.12 with VM_PFNMAP
+ * out of the grow check, untrack_pfn() of the tail piece of a remap_pfn_range
+ * VMA finds no PTE to learn its pfn from and WARNs in get_pat_info()
+ * (docs/findings/relax-pfnmap-6.12-grown-tail.md); 7.2's refcounted tracking
+ * does not ask. The log and the PAT count are the outcome.
+ */
+void op_grow_unmap_tail(struct op_ctx *ctx)
+{
+	void *r;
+
+	/*
+	 * A guard after the window: with room there, 6.4+ tries to expand a
+	 * VM_SPECIAL VMA in place, fails (ENOMEM) and does not fall back to a
+	 * move even with MREMAP_MAYMOVE.
+	 */
+	if (!map_marker(ctx, arena_slot(ctx, SLOT_ROOM), 1, PROT_NONE))
+		return;
+	op_begin(ctx);
+	r = do_mremap(ctx->addr, ctx->len, 2 * ctx->len, MREMAP_MAYMOVE, NULL);
+	set_ret(ctx, r != MAP_FAILED, errno);
+	if (r == MAP_FAILED)
+		return;
+	own_range(ctx, r, ctx->len);
+	set_range(ctx, RANGE_NEW, r, WINDOW);
+	ctx->expect_mremap_start = (uintptr_t)r;
+	if (munmap((char *)r + ctx->len, ctx->len))
+		note_add(ctx->res, "munmap of the tail: %s", errno_name(errno));
+}

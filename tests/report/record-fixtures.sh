@@ -1,88 +1,135 @@
 #!/usr/bin/env bash
 # Records the report's test fixtures from real runs; nothing in them is typed by hand.
 #
-# How the data is made:
-#   1. ./run-qemu.sh --kernels "7.2 7.2+relax-pfnmap" --case GLOB... --results TMP boots stock 7.2
-#      and the relax-pfnmap what-if kernel in QEMU with the module loaded, and runs the probe on
-#      a small case subset (CASE_GLOBS below): the key operations of the grid on the four
-#      controls, and the DONTUNMAP, grow and move cases of four device personalities (remap_pfn_range
-#      with and without VM_DONTEXPAND, a tracking fault-style driver, a VM_MIXEDMAP driver).
-#   2. Each column's probe.json, meta.env, ktap.txt and dmesg.txt are copied unchanged into
-#      tests/report/fixtures/run-7.2-relax-pfnmap/<column>/.
-#   3. The host-built userspace/pfnmap-probe (make -C userspace; the same sources as the static
-#      probe in the guests) prints its vocabulary: tests/report/fixtures/describe.json.
-#   4. The result is checked before it replaces the old fixture: every probe.json validates
+# Two fixtures, each one run directory of two columns, a stock kernel and a what-if variant:
+#
+#   relax  run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}: ./run-qemu.sh --kernels "7.2
+#          7.2+relax-pfnmap" --case GLOB... boots stock 7.2 and the relax-pfnmap what-if kernel
+#          with the module loaded on kernel pages and runs a small case subset (RELAX_GLOBS below):
+#          the key operations of the grid on the four controls, and the DONTUNMAP, grow and move
+#          cases of six device personalities (remap_pfn_range with and without VM_DONTEXPAND, a
+#          tracking fault-style driver, a VM_MIXEDMAP driver, and the sgx_vepc-style driver with
+#          and without VM_DONTEXPAND: on the variant its old range reads `hang` after DONTUNMAP).
+#   huge   run-7.2-huge/{7.2,7.2+fix-huge-pud}: ./run-qemu.sh --kernels "7.2 7.2+fix-huge-pud"
+#          --huge --hazards boots both with a 1 GiB memmap= region and runs every huge.* case
+#          (and abi:config_huge), the VMA splits inside a PUD leaf included: on stock 7.2 a move of
+#          a PUD leaf logs "bad pud" and drops it, a split hits a kernel BUG (the case times out);
+#          the fix-huge-pud variant is clean.
+#
+# For each fixture:
+#   1. the run, into a temporary results directory;
+#   2. each column's probe.json, meta.env, ktap.txt and dmesg.txt, and the run's describe.json
+#      (the vocabulary of the probe that made the run, `pfnmap-probe --describe`, as run-qemu.sh
+#      writes it), copied unchanged into tests/report/fixtures/<fixture>/;
+#   3. the result is checked before it replaces the old fixture: every probe.json validates
 #      against userspace/probe-schema.json and the report builds from it (exit 0).
 #
 # Needs what ./run-qemu.sh needs (the kernels build on first use: ~10 minutes each on 2 cores;
 # about a minute when cached), and python3-jsonschema for step 4.
 #
-# Usage: tests/report/record-fixtures.sh
+# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge]     (no fixture: both)
+#   --skip-schema  record even when a probe.json does not validate against
+#                  userspace/probe-schema.json (the errors are still printed): for a schema that
+#                  lags behind the probe. userspace/report/tests/test_schema.py validates the
+#                  recorded fixtures against the same schema, so it keeps failing until the schema
+#                  is brought up to date.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fixtures=$top/tests/report/fixtures
-name="run-7.2-relax-pfnmap"
-columns=(7.2 7.2+relax-pfnmap)
 
 key_ops=(move grow_inplace grow_maymove shrink dontunmap dontunmap_fixed partial_move multi_vma_move
 	fork_read)
 personalities=(dev.remap.dx.none.allow dev.remap.nodx.none.allow dev.fault.nodx.track.allow
-	dev.mixed.nodx.none.allow)
+	dev.mixed.nodx.none.allow dev.vepc.nodx.none.allow dev.vepc.dx.none.allow)
 # The probe's --case is fnmatch(3) over the case id, '*' matching '.' and ':' too.
 # dontunmap* is dontunmap, _fixed, _fork, _munmap (and _resize); grow_* is _inplace, _maymove, _touch.
-CASE_GLOBS=()
+RELAX_GLOBS=()
 for op in "${key_ops[@]}"; do
-	CASE_GLOBS+=(--case "ctl.*:$op")
+	RELAX_GLOBS+=(--case "ctl.*:$op")
 done
 for personality in "${personalities[@]}"; do
 	for op in 'dontunmap*' 'grow_*' move partial_move shrink multi_vma_move fork_read; do
-		CASE_GLOBS+=(--case "$personality:$op")
+		RELAX_GLOBS+=(--case "$personality:$op")
 	done
 done
 
+fixture_name() {
+	case $1 in
+	relax) printf 'run-7.2-relax-pfnmap\n' ;;
+	huge) printf 'run-7.2-huge\n' ;;
+	esac
+}
+fixture_columns() {
+	case $1 in
+	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
+	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
+	esac
+}
+
+skip_schema=0 wanted=()
+for arg in "$@"; do
+	case $arg in
+	--skip-schema) skip_schema=1 ;;
+	relax | huge) wanted+=("$arg") ;;
+	*)
+		printf 'usage: %s [--skip-schema] [relax] [huge]\n' "$0" >&2
+		exit 2
+		;;
+	esac
+done
+((${#wanted[@]})) || wanted=(relax huge)
+
 work=$(mktemp -d)
-# Staged next to the fixture, so that replacing it is a rename.
+# Staged next to the fixtures, so that replacing one is a rename.
 stage=$(mktemp -d "$fixtures/.record.XXXXXX")
 trap 'rm -rf "$work" "$stage"' EXIT
 
-printf 'record-fixtures: building the host probe for --describe\n' >&2
-make -s -C "$top/userspace"
+record() { # FIXTURE: runs it and stages it in $stage/<name>
+	local which=$1 name columns args rc=0
+	name=$(fixture_name "$which")
+	read -r -a columns <<<"$(fixture_columns "$which")"
+	case $which in
+	relax) args=("${RELAX_GLOBS[@]}") ;;
+	huge) args=(--huge --hazards) ;;
+	esac
+	printf 'record-fixtures: %s: running %s in QEMU\n' "$name" "${columns[*]}" >&2
+	"$top/run-qemu.sh" --kernels "${columns[*]}" "${args[@]}" --results "$work/$which" || rc=$?
+	# 0 every case expected, 1 some changed or new, 3 a splat in the guest log: all are data the
+	# report must read. 2 (infrastructure) and 4 (a hung guest) are not.
+	case $rc in
+	0 | 1 | 3) ;;
+	*)
+		printf 'record-fixtures: run-qemu.sh exited %s: nothing recorded\n' "$rc" >&2
+		return 1
+		;;
+	esac
 
-printf 'record-fixtures: running %s in QEMU\n' "${columns[*]}" >&2
-rc=0
-"$top/run-qemu.sh" --kernels "${columns[*]}" "${CASE_GLOBS[@]}" --results "$work/results" || rc=$?
-# 0 every case expected, 1 some changed or new, 3 a splat in the guest log: all are data the
-# report must read. 2 (infrastructure) and 4 (a hung guest) are not.
-case $rc in
-0 | 1 | 3) ;;
-*)
-	printf 'record-fixtures: run-qemu.sh exited %s: nothing recorded\n' "$rc" >&2
-	exit 1
-	;;
-esac
-
-runs=("$work"/results/*/)
-if ((${#runs[@]} != 1)); then
-	printf 'record-fixtures: expected one run directory in %s, found %s\n' "$work/results" "${#runs[@]}" >&2
-	exit 1
-fi
-run=${runs[0]%/}
-
-mkdir "$stage/$name"
-for column in "${columns[@]}"; do
-	mkdir "$stage/$name/$column"
-	for file in probe.json meta.env ktap.txt dmesg.txt; do
-		if [[ ! -f $run/$column/$file ]]; then
-			printf 'record-fixtures: %s/%s/%s is missing: nothing recorded\n' "$run" "$column" "$file" >&2
-			exit 1
-		fi
-		cp "$run/$column/$file" "$stage/$name/$column/$file"
+	local runs=("$work/$which"/*/)
+	if ((${#runs[@]} != 1)); then
+		printf 'record-fixtures: expected one run directory in %s, found %s\n' "$work/$which" "${#runs[@]}" >&2
+		return 1
+	fi
+	local run=${runs[0]%/} column file
+	mkdir "$stage/$name"
+	if [[ ! -f $run/describe.json ]]; then
+		printf 'record-fixtures: %s/describe.json is missing: nothing recorded\n' "$run" >&2
+		return 1
+	fi
+	cp "$run/describe.json" "$stage/$name/describe.json"
+	for column in "${columns[@]}"; do
+		mkdir "$stage/$name/$column"
+		for file in probe.json meta.env ktap.txt dmesg.txt; do
+			if [[ ! -f $run/$column/$file ]]; then
+				printf 'record-fixtures: %s/%s/%s is missing: nothing recorded\n' "$run" "$column" "$file" >&2
+				return 1
+			fi
+			cp "$run/$column/$file" "$stage/$name/$column/$file"
+		done
 	done
-done
-"$top/userspace/pfnmap-probe" --describe >"$stage/describe.json"
 
-/usr/bin/python3 - "$top/userspace/probe-schema.json" "$stage/$name"/*/probe.json <<'EOF'
+	local schema_rc=0
+	/usr/bin/python3 - "$top/userspace/probe-schema.json" "$stage/$name"/*/probe.json <<'EOF' || schema_rc=$?
 import json
 import sys
 
@@ -94,12 +141,28 @@ for path in sys.argv[2:]:
     for error in validator.iter_errors(json.load(open(path, encoding="utf-8"))):
         print(f"record-fixtures: {path}: {list(error.absolute_path)}: {error.message}", file=sys.stderr)
         bad += 1
+if bad:
+    print(f"record-fixtures: {bad} schema error(s)", file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF
-"$top/userspace/report/pfnmap-report" "$stage/$name" --describe "$stage/describe.json" \
-	--out "$work/report" --grid >&2
+	if ((schema_rc != 0 && skip_schema == 0)); then
+		printf 'record-fixtures: %s does not validate against userspace/probe-schema.json: nothing recorded\n' \
+			"$name" >&2
+		return 1
+	elif ((schema_rc != 0)); then
+		printf 'record-fixtures: %s does not validate against userspace/probe-schema.json: recorded anyway (--skip-schema)\n' \
+			"$name" >&2
+	fi
+	"$top/userspace/report/pfnmap-report" "$stage/$name" --out "$work/report-$which" --grid >&2
+}
 
-rm -rf "${fixtures:?}/$name" "$fixtures/describe.json"
-mv "$stage/$name" "$fixtures/$name"
-mv "$stage/describe.json" "$fixtures/describe.json"
-printf 'record-fixtures: wrote %s and %s\n' "$fixtures/$name" "$fixtures/describe.json" >&2
+for which in "${wanted[@]}"; do
+	record "$which"
+done
+
+for which in "${wanted[@]}"; do
+	name=$(fixture_name "$which")
+	rm -rf "${fixtures:?}/$name"
+	mv "$stage/$name" "$fixtures/$name"
+	printf 'record-fixtures: wrote %s\n' "$fixtures/$name" >&2
+done

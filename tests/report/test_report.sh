@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of userspace/report/pfnmap-report (the package userspace/report/pfnmap_report,
-# whose unit tests are userspace/report/tests/): the recorded QEMU run
-# tests/report/fixtures/run-7.2-relax-pfnmap (made by tests/report/record-fixtures.sh, never by
-# hand) goes in, report.{json,md,html} and the grid come out; bad input must exit 2 with one
-# line; and the HTML is rendered by headless Chromium, whose DOM is read back and whose
-# screenshot is kept.
+# whose unit tests are userspace/report/tests/): the recorded QEMU runs
+# tests/report/fixtures/run-7.2-relax-pfnmap and run-7.2-huge (made by
+# tests/report/record-fixtures.sh, never by hand) go in, report.{json,md,html} and the grid come
+# out; bad input must exit 2 with one line; and the HTML is rendered by headless Chromium, whose
+# DOM is read back and whose screenshot is kept.
 #
 # Usage: tests/report/test_report.sh
 #   REPORT_TEST_OUT=DIR   where the screenshot and rendered DOM go (default tests/report/out)
@@ -14,10 +14,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 report=$top/userspace/report/pfnmap-report
 fixture=$here/fixtures/run-7.2-relax-pfnmap
-describe=$here/fixtures/describe.json
+describe=$fixture/describe.json
+huge_fixture=$here/fixtures/run-7.2-huge
 artifacts=${REPORT_TEST_OUT:-$here/out}
 base=7.2
 variant=7.2+relax-pfnmap
+fixed=7.2+fix-huge-pud
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -33,8 +35,10 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
-if [[ ! -f $fixture/$base/probe.json || ! -f $fixture/$variant/probe.json || ! -f $describe ]]; then
-	fail "the recorded fixture exists (record it with tests/report/record-fixtures.sh)"
+if [[ ! -f $fixture/$base/probe.json || ! -f $fixture/$variant/probe.json || ! -f $describe ||
+	! -f $huge_fixture/$base/probe.json || ! -f $huge_fixture/$fixed/probe.json ||
+	! -f $huge_fixture/describe.json ]]; then
+	fail "the recorded fixtures exist (record them with tests/report/record-fixtures.sh)"
 	printf 'report: %d passed, %d failed\n' "$passed" "$failed"
 	exit 1
 fi
@@ -120,6 +124,9 @@ check "relaxed DONTUNMAP is a change of the variant" same_text "change" \
 check "safety: DONTUNMAP now allowed without VM_DONTEXPAND, unchanged with it" same_text "safety" \
 	"$(printf '%s\n' "semantics change DONTUNMAP now allowed" "unchanged -")" \
 	"$(json_get "$json" '[r["verdict"]["kind"] + " " + ("DONTUNMAP now allowed" if "DONTUNMAP now allowed" in r["verdict"]["text"] else "-") for p in ("dev.remap.nodx.none.allow", "dev.remap.dx.none.allow") for r in m["safety"]["variants"][0]["rows"] if r["personality"] == p]')"
+check "safety: a vepc driver whose old range hangs after DONTUNMAP is unsafe" same_text "vepc" \
+	"unsafe hang" \
+	"$(json_get "$json" '[r["verdict"]["kind"] + (" hang" if "old range reads hang" in r["verdict"]["text"] else "") for r in m["safety"]["variants"][0]["rows"] if r["personality"] == "dev.vepc.nodx.none.allow"]')"
 check "report.md sections in order" same_text "sections" \
 	"$(printf '%s\n' "## Summary" "## Behaviour changes between neighbouring kernels" \
 		"## Safety of the what-if variants" "## Table")" \
@@ -142,6 +149,27 @@ check "python3 -m pfnmap_report is the same program" \
 	env -C "$top/userspace/report" python3 -m pfnmap_report "$run" --out "$work/module"
 check "same report.json from the module" cmp -s "$run/report.json" "$work/module/report.json"
 
+# --- the huge fixture: stock 7.2 and 7.2+fix-huge-pud with --huge --hazards --------------------
+
+huge_run=$work/results/huge-1
+cp -r "$huge_fixture" "$huge_run"
+check "generator exits 0 on the huge run" "$report" "$huge_run" --out "$work/huge"
+"$report" "$huge_run" --out "$work/huge-grid" --grid >"$work/huge-grid.txt"
+huge_json=$work/huge/report.json
+check "huge: a PUD leaf move is a kernel bug on $base, fixed on $fixed" same_text "huge verdicts" \
+	"$(printf '%s\n' "$base kernel bug" "$fixed fixed")" \
+	"$(json_get "$huge_json" '[h["column"] + " " + r["verdict"]["kind"] for h in m["safety"]["huge"] for r in h["rows"] if r["case"] == "huge.pud.dx:move_aligned"]')"
+check "huge: no kernel bug left on $fixed" same_text "bugs on the fix" "0" \
+	"$(json_get "$huge_json" 'sum(r["verdict"]["kind"] == "kernel bug" for h in m["safety"]["huge"] if h["column"] == "'"$fixed"'" for r in h["rows"])')"
+check "huge: report.md has the huge section before the table" same_text "huge sections" \
+	"$(printf '%s\n' "## Summary" "## Behaviour changes between neighbouring kernels" \
+		"## Huge pfnmap leaves: kernel bugs and fixes" "## Table")" \
+	"$(grep -E '^## ' "$work/huge/report.md")"
+check "huge: the grid shows the dropped leaf on $base and the moved one on $fixed" same_text "huge grid" \
+	"$(printf '%s\n' "ok/none" "ok/pud")" \
+	"$(awk '/^huge\.pud\.[*a-z]+ / { print $3 }' "$work/huge-grid.txt" | tr -d '!?✗')"
+check "huge: --grid at most 120 columns" fits "$work/huge-grid.txt" 120
+
 # --- bad input ---------------------------------------------------------------------------------
 
 check "missing directory exits 2 naming it" expect_exit 2 "$work/nonexistent" "$report" "$work/nonexistent"
@@ -149,6 +177,7 @@ mkdir "$work/empty"
 check "directory without columns exits 2" expect_exit 2 "no kernel column" "$report" "$work/empty" \
 	--describe "$describe"
 cp -r "$fixture" "$work/no-describe"
+rm "$work/no-describe/describe.json"
 check "a run without describe.json exits 2" expect_exit 2 "describe.json" "$report" "$work/no-describe"
 cp -r "$run" "$work/bad-json"
 printf '{"tool": "pfnmap-probe", "cases": [' >"$work/bad-json/$base/probe.json"
@@ -187,6 +216,8 @@ class Page(HTMLParser):
             print("cell", a.get("data-column"), a.get("data-case"), verdict, moved)
         if tag == "tr" and "safety-row" in classes:
             print("group", a.get("data-group"), a.get("data-verdict"))
+        if tag == "tr" and "huge-row" in classes:
+            print("huge", a.get("data-group"), a.get("data-verdict"))
         if tag == "a" and (a.get("href") or "").startswith("#"):
             self.links.append(a["href"][1:])
         if tag == "body":
@@ -246,6 +277,13 @@ else
 	check "every in-page link lands on an element" same_text "dangling links" \
 		"" "$(awk '$1 == "link" && $3 != "found" { print $2 }' "$work/dom")"
 	check "rendered header marks the variant's changes" grep -qF "vs $base" "$dom"
+	chromium_run --dump-dom "file://$work/huge/report.html" >"$work/huge.dom.html"
+	dom_read "$work/huge.dom.html" >"$work/huge.dom"
+	check "rendered huge rows: the same groups as the model, per column" same_text "huge rows" \
+		"$(json_get "$huge_json" '["huge " + g["label"] + ":" + g["operation"] + " " + g["verdict"]["kind"] for h in m["safety"]["huge"] for g in h["groups"]]')" \
+		"$(grep '^huge ' "$work/huge.dom")"
+	check "huge page: every in-page link lands on an element" same_text "dangling huge links" \
+		"" "$(awk '$1 == "link" && $3 != "found" { print $2 }' "$work/huge.dom")"
 
 	shot=$artifacts/report.png
 	rm -f "$shot"

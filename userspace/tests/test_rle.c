@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Page classification and its run-length form. */
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "outcome.h"
 #include "readback.h"
@@ -12,6 +18,34 @@ static const char *fmt(const enum page_class *c, size_t n, enum class_names name
 	static char buf[PROBE_FIELD_LEN];
 
 	return rle_format(c, n, names, buf, sizeof(buf));
+}
+
+/*
+ * A read that never completes is PAGE_HANG after READ_HANG_MS: a page of a
+ * userfaultfd-registered range that nobody serves blocks its reader in the
+ * kernel until a signal comes, like a driver that answers VM_FAULT_NOPAGE
+ * without inserting keeps it faulting.
+ */
+static void test_hang_class(size_t ps)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	enum page_class cls = PAGE_PATTERN;
+	void *p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = ps;
+	CHECK(uffd >= 0 && p != MAP_FAILED);
+	if (uffd < 0 || p == MAP_FAILED)
+		return;
+	CHECK(!ioctl(uffd, UFFDIO_API, &api) && !ioctl(uffd, UFFDIO_REGISTER, &reg));
+	classify_pages(p, 1, 0, ps, &cls);
+	CHECK(cls == PAGE_HANG);
+	CHECK_STR(page_class_name(PAGE_HANG, NAMES_PAGES), "hang");
+	CHECK_STR(probe_write_word(p), "hang");
+	munmap(p, ps);
+	close(uffd);
 }
 
 void test_rle(void)
@@ -61,4 +95,5 @@ void test_rle(void)
 	classify_pages(NULL, 1, 0, ps, cls);	/* page 0 is never mapped */
 	CHECK(cls[0] == PAGE_SIGSEGV);
 	free(page);
+	test_hang_class(ps);
 }

@@ -28,7 +28,8 @@ def check_vocabulary(vocab: Vocabulary) -> None:
     vocab.check_understood()
     vocab.require("the safety section", safety.NEEDS)
     vocab.require("the grid", grid.NEEDS)
-    missing = [op for op in vocab.key_operations if op not in grid.CELL_RULES]
+    missing = [op for op in vocab.key_operations
+               if op not in grid.CELL_RULES and op not in grid.HUGE_CELL_RULES]
     if missing:
         raise VocabError(f"the grid has no cell rule for key operation(s) {', '.join(missing)}")
 

@@ -9,6 +9,12 @@ A cell is the call's result (`ok` or the errno) and, after a `/`, the fact that 
 operation (CELL_RULES) in the short class names of SHORT, e.g. `ok/bus` (dontunmap: the old range
 gives SIGBUS), `ok/zero` (grow_*: the grown tail reads zero), `EINVAL/gone` (dontunmap_fixed
 refused, but the FIXED target was unmapped anyway), `EINVAL` (refused, nothing disturbed).
+
+The huge family (PMD and PUD leaves of a ->huge_fault driver) has a small grid of its own under
+the first: rows = groups of huge.* mappings, columns = the first touch and the key operations
+that apply to it (HUGE_CELL_RULES), each cell the result and the page-table level right after
+the operation, e.g. `ok/pud` (the leaf arrived whole), `ok/none` (no entry: dropped, or zapped
+by a split, and refaulted on the next touch).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ SHORT = {
     "sigsegv": "segv",
     # target classes (dontunmap_fixed's pre-existing mapping); zero, other, sigbus as above
     "intact": "kept", "replaced": "repl", "unmapped": "gone",
+    # a read still faulting after the probe's bound (page and target class)
+    "hang": "hang",
 }
 OUTCOME_KIND_SHORT = {"setup": "setup", "crash": "crash", "timeout": "timeout", "lost-result": "lost"}
 
@@ -61,9 +69,24 @@ CELL_RULES = {
                                frozenset({"marker", "pattern"})),
     "fork_read": CellRule("child", UNTOUCHED, None, frozenset()),
 }
+# The huge grid: per operation, the level fields a successful call's cell shows, joined by ","
+# (old range first). map_touch is not a key operation but says which leaf the touch got: the
+# row's starting point.
+HUGE_FAMILY = "huge"
+HUGE_CELL_RULES = {
+    "map_touch": ("level_before",),
+    "move_aligned": ("level_new",),
+    "move_half": ("level_old", "level_new"),
+    "shrink_half": ("level_old",),
+    "fork_child": ("level_child",),
+    "dontunmap_leaf": ("level_old", "level_new"),
+    "grow_double": ("level_old",),
+}
+HUGE_CELL_MAX = 13
 # What the grid reads, checked against --describe.
 NEEDS = {op: tuple(dict.fromkeys(f for f in ("ret", rule.on_ok, rule.on_error) if f))
          for op, rule in CELL_RULES.items()}
+NEEDS.update({op: ("ret",) + fields for op, fields in HUGE_CELL_RULES.items()})
 
 
 def _classes(value, last: bool) -> tuple:
@@ -108,6 +131,24 @@ def cell_text(case: Optional[Case]) -> str:
     return f"{head}/{detail}" if detail else head
 
 
+def huge_cell_text(case: Optional[Case]) -> str:
+    """A huge grid cell (without its verdict mark): the result, and after a successful call the
+    levels HUGE_CELL_RULES names (`-`: the field does not apply)."""
+    if case is None:
+        return "·"
+    if case.status == "skip":
+        return "skip"
+    if case.outcome_kind != "fields":
+        return OUTCOME_KIND_SHORT.get(case.outcome_kind, str(case.outcome_kind))
+    ret = case.value("ret")
+    head = "-" if ret is None else ret.text
+    if ret is None or not ret.ok:
+        return head
+    levels = [case.value(name) for name in HUGE_CELL_RULES.get(case.operation, ())]
+    detail = ",".join(level.text if level is not None else "-" for level in levels)
+    return f"{head}/{detail}" if detail else head
+
+
 def mark(case: Optional[Case]) -> str:
     if case is None or case.display in ("expected", "skip"):
         return " "
@@ -129,16 +170,11 @@ class Grid:
     skipped: tuple  # (label, reason) of mapping groups whose every key case was skipped
 
 
-def build_grid(column: Column, key_operations, mapping_order) -> Grid:
-    by_mapping = {}
-    for case in column.cases.values():
-        if case.family in FAMILIES and case.operation in key_operations:
-            by_mapping.setdefault(case.mapping, {})[case.operation] = case
-    operations = tuple(op for op in CELL_RULES
-                       if op in key_operations and any(op in ops for ops in by_mapping.values()))
+def _grouped_rows(by_mapping, families, operations, mapping_order, text) -> tuple:
+    """(rows, skipped): mappings of each family grouped where every cell is equal."""
     order = {m: i for i, m in enumerate(mapping_order)}
     rows, skipped = [], []
-    for family in FAMILIES:
+    for family in families:
         mappings = sorted((m for m, ops in by_mapping.items()
                            if next(iter(ops.values())).family == family), key=lambda m: order.get(m, 0))
         groups, skips = {}, {}
@@ -154,9 +190,34 @@ def build_grid(column: Column, key_operations, mapping_order) -> Grid:
         for members in groups.values():
             ops = by_mapping[members[0]]
             rows.append(GridRow(labels.label(members, mappings), tuple(members),
-                                tuple((cell_text(ops.get(op)), mark(ops.get(op))) for op in operations)))
+                                tuple((text(ops.get(op)), mark(ops.get(op))) for op in operations)))
         skipped += [(labels.label(members, mappings), reason) for reason, members in skips.items()]
-    return Grid(column.label, operations, tuple(rows), tuple(skipped))
+    return tuple(rows), tuple(skipped)
+
+
+def build_huge_grid(column: Column, key_operations, mapping_order) -> Optional[Grid]:
+    """The huge family's grid, None when the column ran no huge case."""
+    wanted = [op for op in HUGE_CELL_RULES if op == "map_touch" or op in key_operations]
+    by_mapping = {}
+    for case in column.cases.values():
+        if case.family == HUGE_FAMILY and case.operation in wanted:
+            by_mapping.setdefault(case.mapping, {})[case.operation] = case
+    if not by_mapping:
+        return None
+    operations = tuple(op for op in wanted if any(op in ops for ops in by_mapping.values()))
+    rows, skipped = _grouped_rows(by_mapping, (HUGE_FAMILY,), operations, mapping_order, huge_cell_text)
+    return Grid(column.label, operations, rows, skipped)
+
+
+def build_grid(column: Column, key_operations, mapping_order) -> Grid:
+    by_mapping = {}
+    for case in column.cases.values():
+        if case.family in FAMILIES and case.operation in key_operations:
+            by_mapping.setdefault(case.mapping, {})[case.operation] = case
+    operations = tuple(op for op in CELL_RULES
+                       if op in key_operations and any(op in ops for ops in by_mapping.values()))
+    rows, skipped = _grouped_rows(by_mapping, FAMILIES, operations, mapping_order, cell_text)
+    return Grid(column.label, operations, rows, skipped)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,11 +234,12 @@ def _header_words(op):
     return top, bottom
 
 
-def render_grid_table(grid: Grid, width=WIDTH) -> list:
+def render_grid_table(grid: Grid, width=WIDTH,
+                      empty="(no control or device case of a key operation ran)") -> list:
     skipped = [line for label, reason in grid.skipped
                for line in wrap(f"skipped: {label} ({reason})", width, indent="  ")]
     if not grid.rows:
-        return ["(no control or device case of a key operation ran)"] + skipped
+        return ([empty] if empty else []) + skipped
     widths = [max(max(len(w) for w in _header_words(op)),
                   max(len(r.cells[i][0]) + 1 for r in grid.rows)) for i, op in enumerate(grid.operations)]
     cells_width = sum(w + 1 for w in widths)
@@ -308,17 +370,49 @@ def legend(grids, width=WIDTH) -> list:
     return wrap(text, width)
 
 
+def render_huge_grid(grid: Optional[Grid], width=WIDTH) -> list:
+    """The huge family's grid under a heading of its own; nothing when the column ran none."""
+    if grid is None:
+        return []
+    if not grid.rows:
+        return render_grid_table(grid, width, empty="")
+    return ["huge pfnmap leaves: the page-table level right after each operation"] + \
+        render_grid_table(grid, width)
+
+
+def huge_legend(grids, width=WIDTH) -> list:
+    """What the huge grid's cells say, when one was shown."""
+    shown = [g for g in grids if g is not None and g.rows]
+    if not shown:
+        return []
+    words = {w for g in shown for r in g.rows for text, _ in r.cells
+             for w in text.partition("/")[2].split(",")}
+    names = [f"{level}={LEVEL_NAME[level]}" for level in LEVEL_NAME if level in words]
+    text = ("Huge cells: ok or the errno, then the level right after the operation, before anything "
+            "touches it: map touch the leaf the first touch got; move aligned the new range; move half "
+            "and dontunmap leaf the old range, then the new; shrink half the half kept; fork child the "
+            "child's copy; grow double the part that was there."
+            + (f" {', '.join(names)}." if names else ""))
+    return wrap(text, width)
+
+
+LEVEL_NAME = {
+    "pud": "a 1 GiB PUD leaf", "pmd": "a 2 MiB PMD leaf", "pte": "4 KiB pages",
+    "none": "no entry (dropped or zapped: the driver refaults it)", "-": "does not apply",
+}
+
 LONG_NAME = {
     "pattern": "the data", "zero": "zero page", "marker": "the anon neighbour's marker",
     "other": "wrong data", "sigbus": "SIGBUS", "sigsegv": "SIGSEGV",
     "intact": "target intact", "replaced": "target replaced", "unmapped": "target unmapped",
+    "hang": "still faulting after the probe's bound (->fault never inserts)",
 }
 
 
 def render(matrix: Matrix, vocab, width=WIDTH) -> str:
     """The grid text for one or several columns."""
     mapping_order = list(vocab.mappings)
-    out, grids, previous = [], [], None
+    out, grids, huge_grids, previous = [], [], [], None
     if len(matrix.columns) > 1:
         out += ["Changes between neighbouring kernels (a variant against its base):"]
         out += change_lines(matrix, mapping_order, width) or ["  no two columns with results to compare"]
@@ -327,14 +421,17 @@ def render(matrix: Matrix, vocab, width=WIDTH) -> str:
         out.append(column_heading(column))
         if column.has_result:
             grid = build_grid(column, vocab.key_operations, mapping_order)
-            if previous is not None and (grid.operations, grid.rows, grid.skipped) == \
-                    (previous.operations, previous.rows, previous.skipped):
-                out.append(f"  (grid as for {previous.column})")
+            huge = build_huge_grid(column, vocab.key_operations, mapping_order)
+            shape = [(g.operations, g.rows, g.skipped) if g else None for g in (grid, huge)]
+            if previous is not None and shape == previous[1]:
+                out.append(f"  (grid as for {previous[0]})")
             else:
-                out += render_grid_table(grid, width)
+                empty = "(no control or device case of a key operation ran)" if huge is None else ""
+                out += render_grid_table(grid, width, empty) + render_huge_grid(huge, width)
             grids.append(grid)
-            previous = grid
+            huge_grids.append(huge)
+            previous = (column.label, shape)
         out += verdict_summary(column, mapping_order, width)
         out.append("")
-    out += legend(grids, width)
+    out += legend(grids, width) + huge_legend(huge_grids, width)
     return "\n".join(out) + "\n"

@@ -7,13 +7,15 @@ import html
 import os
 
 from .model import COUNTED_KINDS, MARKER, Column, Matrix, Row
-from .safety import SafetyReport, fact_texts
+from .safety import SafetyReport, fact_texts, huge_counts_text
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 LEGEND = (("expected", "expected"), ("changed", "changed: not what was expected"),
           ("new", "new: no expectation"), ("failed", "failed check"), ("skip", "skip"),
           ("no-result", "no result"), ("absent", "not run"))
 SAFETY_CHIP = {"unsafe": "failed", "semantics change": "new", "safe": "expected", "unchanged": "skip"}
+HUGE_CHIP = {"kernel bug": "failed", "fixed": "expected", "changed": "new", "clean": "skip",
+             "not run": "skip"}
 KMSG_SHOWN = 8
 
 
@@ -229,6 +231,40 @@ def safety(report: SafetyReport) -> str:
     return "".join(parts)
 
 
+def huge(report: SafetyReport) -> str:
+    """The huge family's kernel bugs and fixes, per column; a table of one row per group."""
+    if not report or not report.huge:
+        return ""
+    parts = ['<section class="safety huge" id="huge"><h2>Huge pfnmap leaves: kernel bugs and fixes</h2>'
+             '<div class="muted">Per column with huge.* cases: the cases that show a kernel bug (a kernel '
+             'log line of concern, a crash or timeout, a leaf dropped by a whole leaf-aligned move); on a '
+             'variant, the base\'s bugs it fixes. Clean cases are only counted.</div>']
+    head = "<tr><th>cases</th><th>outcome</th><th>verdict</th><th>evidence</th></tr>"
+    for h in report.huge:
+        against = f' <span class="muted">against {esc(h.base)}</span>' if h.base else ""
+        parts.append(f'<div class="huge-column" data-column="{esc(h.column)}"><h3>{esc(h.column)}{against}</h3>'
+                     f'<div class="muted">{esc(huge_counts_text(h))}</div>')
+        body = []
+        for g in h.groups:
+            kind = g.verdict.kind
+            why = g.verdict.text.partition(": ")[2]
+            outcome = f'<code>{esc(g.outcome or "-")}</code>'
+            if g.base_outcome is not None and g.base_outcome != g.outcome:
+                outcome += f'<div class="muted">base: <code>{esc(g.base_outcome)}</code></div>'
+            links = " ".join(f'<a class="evidence" href="#row-{esc(cid)}" data-case="{esc(cid)}">{esc(cid)}</a>'
+                             for cid in g.evidence)
+            body.append(f'<tr class="huge-row" data-verdict="{esc(kind)}" data-group="{esc(g.label)}:'
+                        f'{esc(g.operation)}"><th><code>{esc(g.label)}:{esc(g.operation)}</code></th>'
+                        f'<td class="mono">{outcome}</td><td>{chip(HUGE_CHIP[kind], kind)}'
+                        f'<div class="why">{esc(why)}</div></td><td class="evidence">{links}</td></tr>')
+        if body:
+            parts.append(f'<div class="scroll-x"><table class="safety"><thead>{head}</thead>'
+                         f'<tbody>{"".join(body)}</tbody></table></div>')
+        parts.append("</div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def render(matrix: Matrix, link_prefix: str) -> str:
     title = f"pfnmap matrix — run {matrix.run_id}"
     columns = ", ".join(c.label for c in matrix.columns)
@@ -241,7 +277,7 @@ def render(matrix: Matrix, link_prefix: str) -> str:
         f'<div class="sub">{len(matrix.rows)} cases × {len(matrix.columns)} kernels: {esc(columns)}</div>'
         "</header><main>"
         f'<div class="overview">{summary(matrix, link_prefix)}{changes(matrix)}</div>'
-        f'{safety(matrix.safety)}'
+        f'{safety(matrix.safety)}{huge(matrix.safety)}'
         f'<section class="table-section" id="matrix">{controls()}{matrix_table(matrix)}</section>'
         "</main><footer>Hover a cell for its expected outcome and kernel log evidence. "
         "Made by pfnmap-report; the same data is in report.json.</footer>"

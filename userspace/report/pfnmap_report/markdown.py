@@ -4,7 +4,7 @@ table of the rows that differ or are not expected somewhere (for terminals and m
 from __future__ import annotations
 
 from .model import COUNTED_KINDS, MARKER, Cell, Matrix
-from .safety import SafetyGroup, SafetyReport, fact_texts
+from .safety import SafetyGroup, SafetyReport, fact_texts, huge_counts_text
 
 KIND_HEADINGS = {"expected": "✓ expected", "changed": "✗ changed", "new": "? new", "failed": "! failed",
                  "skip": "– skip"}
@@ -115,6 +115,30 @@ def safety(report: SafetyReport) -> list:
     return out
 
 
+def huge(report: SafetyReport) -> list:
+    if not report or not report.huge:
+        return []
+    out = ["## Huge pfnmap leaves: kernel bugs and fixes", "",
+           "Per column with `huge.*` cases (PMD and PUD leaves of a ->huge_fault driver): the cases that "
+           "show a kernel bug (a kernel log line of concern, a case that crashed or timed out, a leaf "
+           "dropped by a whole leaf-aligned move); on a variant, the base's bugs it fixes (the same case "
+           "clean there). Mappings with identical rows share a line; clean cases are only counted.", ""]
+    for h in report.huge:
+        out += [f"### {h.column}" + (f" against {h.base}" if h.base else ""), "",
+                f"{huge_counts_text(h)}.", ""]
+        for g in h.groups:
+            kind, _, rest = g.verdict.text.partition(":")
+            out.append(f"- {code(g.label + ':' + g.operation)}: **{kind}:**{rest}")
+            outcome = f"outcome {code(g.outcome or '-')}"
+            if g.base_outcome is not None and g.base_outcome != g.outcome:
+                outcome += f" (base {code(g.base_outcome)})"
+            out.append(f"  - {outcome}")
+            out.append(f"  - evidence: {', '.join(code(cid) for cid in g.evidence)}")
+        if h.groups:
+            out.append("")
+    return out
+
+
 def table(matrix: Matrix) -> list:
     rows = matrix.rows
     shown = [r for r in rows if r.differs or not r.all_expected]
@@ -139,5 +163,5 @@ def table(matrix: Matrix) -> list:
 
 def render(matrix: Matrix) -> str:
     out = [f"# pfnmap matrix report — run {matrix.run_id}", ""]
-    out += summary(matrix) + changes(matrix) + safety(matrix.safety) + table(matrix)
+    out += summary(matrix) + changes(matrix) + safety(matrix.safety) + huge(matrix.safety) + table(matrix)
     return "\n".join(out)

@@ -1,11 +1,19 @@
-"""The what-if safety section: per variant column (a kernel with mremap's checks relaxed,
+"""The safety section, in two parts.
+
+The what-if variants: per variant column (a kernel with mremap's checks relaxed,
 kernels/variants.tsv) and device personality, what relaxing the checks does to the calls the base
 kernel refused: is DONTUNMAP or growth now allowed, what the old range and a grown tail read, what
 the driver's hooks saw, leaks, kernel log lines, and a verdict (unsafe, semantics change, safe,
-unchanged). This is the LKML question behind the project.
+unchanged). This is the LKML question behind the project. A personality is a mapping of family
+`dev`; what it is comes from its axes (insert, dontexpand, mremap_hook, split_hook), what happened
+from the parsed outcome fields. An old range that reads `hang` after DONTUNMAP (a vepc-style
+driver whose ->fault returns VM_FAULT_NOPAGE for an index it already backed, trusting its PTE to
+stay) refaults forever: unsafe for that driver.
 
-A personality is a mapping of family `dev`; what it is comes from its axes (insert, dontexpand,
-mremap_hook, split_hook), what happened from the parsed outcome fields.
+Huge pfnmap leaves (family `huge`): per column with huge cases, which cases show a kernel bug —
+a kernel log line of concern (`bad pud`), a case that crashed or timed out (a kernel BUG), a leaf
+that a whole, leaf-aligned move dropped — and, on a variant column, which of its base's bugs are
+fixed (the same case clean there).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import Optional
 
 from . import labels
 from .model import Case, Column, to_json
+from .vocab import LEAF_LEVELS
 
 # Operations the section reads, and the fields it reads from them (checked against --describe).
 NEEDS = {
@@ -35,11 +44,18 @@ HOOK_OPS = ("dontunmap_munmap", "dontunmap_fork")
 GROW_FROM_PAGES = 8
 DATA_CLASSES = ("pattern", "zero", "marker", "other")
 STALE_CLASSES = ("zero", "other")
+# A read still faulting after the probe's bound: the page refaults forever.
+HANG = "hang"
 INSERT_TEXT = {
     "remap": "remap_pfn_range drivers (insert=remap, like /dev/mem)",
     "fault": "vfio-style fault drivers (insert=fault, vmf_insert_pfn in ->fault)",
     "mixed": "VM_MIXEDMAP drivers (insert=mixed, vm_insert_page)",
+    "vepc": "sgx_vepc-style drivers (insert=vepc: ->fault inserts once per index, then returns "
+            "VM_FAULT_NOPAGE without inserting)",
 }
+# Insert styles whose in-tree model never sets VM_DONTEXPAND (sgx_vepc): for them the personalities
+# that clear it are the real drivers.
+REAL_WITHOUT_DONTEXPAND = frozenset({"vepc"})
 RANK = {"unsafe": 0, "semantics change": 1, "safe": 2, "unchanged": 3}
 
 
@@ -198,8 +214,45 @@ class SafetyVariant:
 
 
 @dataclass(frozen=True)
+class HugeRow:
+    """One huge case in one column: what in it shows a kernel bug (concerns), the same case on
+    the base when the column is a variant, and the verdict."""
+    case: str
+    mapping: str
+    operation: str
+    outcome: Optional[str]
+    concerns: tuple
+    base_outcome: Optional[str]
+    base_concerns: tuple
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class HugeGroup:
+    """Huge cases of one operation whose rows are equal but for their mapping."""
+    label: str
+    operation: str
+    verdict: Verdict
+    outcome: Optional[str]
+    base_outcome: Optional[str]
+    concerns: tuple
+    evidence: tuple
+
+
+@dataclass(frozen=True)
+class HugeColumn:
+    column: str
+    variant: str
+    base: Optional[str]
+    counts: dict
+    groups: tuple
+    rows: tuple
+
+
+@dataclass(frozen=True)
 class SafetyReport:
     variants: tuple
+    huge: tuple = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,6 +369,11 @@ def _unsafe_reasons(row: SafetyRow, ops: dict) -> list:
     if munmap and succeeded(ops.get("dontunmap_munmap")) and munmap.closed not in (None, "old+new"):
         unsafe.append(f"->close after DONTUNMAP and both munmaps: {munmap.closed} (want old+new)")
     for op in ("dontunmap", "dontunmap_fixed", "dontunmap_fork"):
+        if succeeded(ops.get(op)) and HANG in old_classes(ops[op]):
+            unsafe.append(f"old range reads hang after {op}: an access refaults forever (->fault "
+                          f"returns without inserting, trusting a PTE that DONTUNMAP took away)")
+            break
+    for op in ("dontunmap", "dontunmap_fixed", "dontunmap_fork"):
         if not succeeded(ops.get(op)):
             continue
         stale = sorted(old_classes(ops[op]) & set(STALE_CLASSES))
@@ -397,7 +455,15 @@ def family_summary(insert: str, rows: list, base: str) -> Optional[FamilySummary
     keep_changed = [r for r in keep if r.verdict.kind != "unchanged"]
     summary = (f"{name}: the relaxation changes {changed} of {n} "
                f"personalit{'y' if n == 1 else 'ies'} ({kinds})")
-    if keep and not keep_changed:
+    if insert in REAL_WITHOUT_DONTEXPAND:
+        real = [r for r in mine if not r.keeps_dontexpand]
+        real_counts = {}
+        for r in real:
+            real_counts[r.verdict.kind] = real_counts.get(r.verdict.kind, 0) + 1
+        real_kinds = ", ".join(f"{real_counts[k]} {k}" for k in RANK if real_counts.get(k))
+        summary += (f"; the in-tree driver never sets VM_DONTEXPAND: of the {len(real)} "
+                    f"personalit{'y' if len(real) == 1 else 'ies'} without it, {real_kinds or 'none ran'}.")
+    elif keep and not keep_changed:
         who = "the one that keeps it" if len(keep) == 1 else f"the {len(keep)} that keep it"
         summary += (f"; every changed one clears VM_DONTEXPAND: {who}, as remap_pfn_range and "
                     f"vfio-pci leave a real driver, {'sees' if len(keep) == 1 else 'see'} no change.")
@@ -485,15 +551,117 @@ def fact_texts(group: SafetyGroup) -> list:
             ("leaks", leaks), ("splats", splats)]
 
 
-def build_safety(columns, mapping_order) -> SafetyReport:
-    """One section per variant column with results."""
-    by_label = {c.label: c for c in columns}
-    variants = []
-    for column in columns:
-        if not column.variant or not column.has_result:
+# ---------------------------------------------------------------------------------------------
+# Huge pfnmap leaves
+
+HUGE_FAMILY = "huge"
+# Fields the huge part reads, per operation (checked against --describe).
+HUGE_NEEDS = {
+    "move_aligned": ("ret", "level_before", "level_new", "refaults", "log"),
+    "dontunmap_leaf": ("ret", "level_before", "level_new", "refaults", "log"),
+}
+NEEDS.update(HUGE_NEEDS)
+# Operations that move every leaf whole to a leaf-aligned place: the leaf must arrive at the level
+# it left (the field names the level at its destination). Elsewhere a leaf the operation cuts is
+# split — for a special VMA, zapped and refaulted — so `none` after them is no bug by itself.
+WHOLE_LEAF_MOVES = {"move_aligned": "level_new", "dontunmap_leaf": "level_new"}
+BROKEN_KINDS = ("crash", "timeout", "lost-result")
+HUGE_RANK = {"kernel bug": 0, "fixed": 1, "changed": 2, "clean": 3, "not run": 4}
+
+
+def huge_concerns(case: Case) -> tuple:
+    """What in a huge case shows a kernel bug, in words; () when nothing does."""
+    if case.status == "skip":
+        return ()
+    out = []
+    if case.outcome_kind in BROKEN_KINDS:
+        first = next((line for line in case.kmsg if "BUG" in line or "Oops" in line),
+                     case.kmsg[0] if case.kmsg else None)
+        out.append(f"the case ended in {case.outcome_kind}" + (f" after {first}" if first else ""))
+    log = case.value("log")
+    if log is not None and log.words:
+        out.append(f"kernel log: {'+'.join(log.words)}")
+    elif case.checks.kmsg_clean is False:
+        out.append(f"kernel log: {case.kmsg[0] if case.kmsg else '(kmsg_clean failed)'}")
+    if succeeded(case):
+        where = WHOLE_LEAF_MOVES.get(case.operation)
+        before = case.value("level_before")
+        after = case.value(where) if where else None
+        if before is not None and after is not None and before.text in LEAF_LEVELS \
+                and after.text != before.text:
+            refaults = field_text(case, "refaults")
+            out.append(f"the {before.text} leaf was dropped: {after.text} at the destination right after "
+                       f"the move" + (f", {refaults} refault(s)" if refaults not in (None, "0") else ""))
+    return tuple(out)
+
+
+def huge_row(case: Case, base: Optional[Case], variant: bool) -> HugeRow:
+    concerns = huge_concerns(case)
+    base_concerns = huge_concerns(base) if base is not None else ()
+    base_ran = base is not None and base.status != "skip"
+    if case.status == "skip":
+        verdict = Verdict("not run", f"not run: {case.skip_reason or 'skipped'}", ())
+    elif concerns:
+        note = ""
+        if variant and base_ran:
+            note = " (as on the base)" if base_concerns else " (new on this variant: the base is clean)"
+        verdict = Verdict("kernel bug", "kernel bug" + note + ": " + "; ".join(concerns), concerns)
+    elif variant and base_concerns:
+        verdict = Verdict("fixed", "fixed: the base showed " + "; ".join(base_concerns), base_concerns)
+    elif variant and base_ran and base.outcome != case.outcome:
+        verdict = Verdict("changed", f"changed, clean: {base.outcome} on the base", ())
+    else:
+        verdict = Verdict("clean", "clean", ())
+    return HugeRow(case.id, case.mapping, case.operation, case.outcome, concerns,
+                   base.outcome if base_ran else None, base_concerns if base_ran else (), verdict)
+
+
+def huge_section(column: Column, base: Optional[Column], mapping_order) -> Optional[HugeColumn]:
+    cases = [c for c in column.cases.values() if c.family == HUGE_FAMILY]
+    if not cases:
+        return None
+    variant = bool(column.variant) and base is not None
+    rows = [huge_row(c, base.cases.get(c.id) if variant else None, variant) for c in cases]
+    counts = {}
+    for r in rows:
+        counts[r.verdict.kind] = counts.get(r.verdict.kind, 0) + 1
+    universe = sorted({c.mapping for c in cases},
+                      key=lambda m: mapping_order.index(m) if m in mapping_order else len(mapping_order))
+    grouped = {}
+    for r in rows:
+        if r.verdict.kind in ("clean", "not run"):
             continue
-        section = variant_section(column, by_label.get(column.compare_to) if column.compare_to else None,
-                                  mapping_order)
+        key = (r.operation, r.verdict.text, r.outcome, r.base_outcome)
+        grouped.setdefault(key, []).append(r)
+    groups = [HugeGroup(label=labels.label([r.mapping for r in members], universe),
+                        operation=members[0].operation, verdict=members[0].verdict,
+                        outcome=members[0].outcome, base_outcome=members[0].base_outcome,
+                        concerns=members[0].concerns, evidence=tuple(r.case for r in members))
+              for members in grouped.values()]
+    groups.sort(key=lambda g: HUGE_RANK[g.verdict.kind])
+    return HugeColumn(column.label, column.variant, base.label if variant else None, counts,
+                      tuple(groups), tuple(rows))
+
+
+def huge_counts_text(section: HugeColumn) -> str:
+    return ", ".join(f"{section.counts[k]} {k}" for k in HUGE_RANK if section.counts.get(k))
+
+
+def build_safety(columns, mapping_order) -> SafetyReport:
+    """One section per variant column with results, and one huge section per column with huge
+    cases (a variant's compared with its base)."""
+    by_label = {c.label: c for c in columns}
+    variants, huge = [], []
+    for column in columns:
+        if not column.has_result:
+            continue
+        base = by_label.get(column.compare_to) if column.variant and column.compare_to else None
+        section = huge_section(column, base, list(mapping_order))
+        if section:
+            huge.append(section)
+        if not column.variant:
+            continue
+        section = variant_section(column, base, mapping_order)
         if section:
             variants.append(section)
-    return SafetyReport(tuple(variants))
+    return SafetyReport(tuple(variants), tuple(huge))

@@ -53,17 +53,29 @@ KNOWN_FIELDS: Mapping[str, str] = {
     "pat": "enum",
     "memtype": "memtype",
     "log": "log",
+    "level_before": "enum",
+    "level_old": "enum",
+    "level_new": "enum",
+    "level_child": "enum",
+    "refaults": "count",
 }
 
-# The values of the enum fields the report has words for.
+# The page-table levels of the huge family's level_* fields: no entry, 4 KiB pages, a 2 MiB PMD
+# leaf, a 1 GiB PUD leaf.
+LEVELS = ("none", "pte", "pmd", "pud")
+LEAF_LEVELS = frozenset({"pmd", "pud"})
+
+# The values of the enum fields the report has words for. "hang": a read still faulting after
+# the probe's bound (a ->fault that returns without inserting, refaulting forever).
 KNOWN_ENUM_VALUES: Mapping[str, frozenset] = {
-    "write": frozenset({"ok", "lost", "sigbus", "sigsegv"}),
+    "write": frozenset({"ok", "lost", "sigbus", "sigsegv", "hang"}),
     "loaded": frozenset({"yes", "no"}),
     "pat": frozenset({"same", "leaked", "freed"}),
+    **{name: frozenset(LEVELS) for name in ("level_before", "level_old", "level_new", "level_child")},
 }
 
-KNOWN_PAGE_CLASSES = frozenset({"pattern", "zero", "marker", "other", "sigbus", "sigsegv"})
-KNOWN_TARGET_CLASSES = frozenset({"intact", "zero", "replaced", "other", "sigbus", "unmapped"})
+KNOWN_PAGE_CLASSES = frozenset({"pattern", "zero", "marker", "other", "sigbus", "sigsegv", "hang"})
+KNOWN_TARGET_CLASSES = frozenset({"intact", "zero", "replaced", "other", "sigbus", "unmapped", "hang"})
 KNOWN_OUTCOME_KINDS = frozenset({"fields", "setup", "crash", "timeout", "lost-result"})
 KNOWN_STATUSES = frozenset({"ok", "not ok", "skip"})
 KNOWN_VERDICTS = frozenset({"expected", "changed", "new", "skip"})
@@ -75,12 +87,15 @@ KNOWN_CHECKS = frozenset({"balanced", "kmsg_clean", "exit_clean"})
 KNOWN_FAMILIES: Mapping[str, str] = {
     "ctl": "controls",
     "dev": "device personalities",
+    "huge": "huge pfnmap leaves",
 }
 KNOWN_AXES: Mapping[tuple, frozenset] = {
-    ("dev", "insert"): frozenset({"remap", "fault", "mixed"}),
+    ("dev", "insert"): frozenset({"remap", "fault", "mixed", "vepc"}),
     ("dev", "dontexpand"): frozenset({"keep", "clear"}),
     ("dev", "mremap_hook"): frozenset({"none", "track", "refuse"}),
     ("dev", "split_hook"): frozenset({"allow", "refuse"}),
+    ("huge", "leaf"): frozenset({"pmd", "pud"}),
+    ("huge", "dontexpand"): frozenset({"keep", "clear"}),
 }
 
 NOT_APPLICABLE = "-"

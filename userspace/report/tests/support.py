@@ -1,7 +1,10 @@
 """Where the report's tests get their data: only from real probe runs, never typed by hand.
 
-- The recorded QEMU fixture: tests/report/fixtures/run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}/
-  and tests/report/fixtures/describe.json, written by tests/report/record-fixtures.sh.
+- The recorded QEMU fixtures, written by tests/report/record-fixtures.sh, each a run directory
+  with the describe.json of the probe that made it:
+  tests/report/fixtures/run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}/ (a case subset on kernel
+  pages) and tests/report/fixtures/run-7.2-huge/{7.2,7.2+fix-huge-pud}/ (every huge.* case,
+  --huge --hazards).
 - Live runs of the host-built probe (userspace/pfnmap-probe, made by `make -C userspace`): its
   --describe, the controls on this host's kernel (device cases skip: no module here), and the
   device cases against the LD_PRELOAD fake (userspace/.obj/fake_pfnmap.so, `make -C userspace
@@ -29,13 +32,16 @@ REPORT = os.path.dirname(HERE)
 TOP = os.path.dirname(os.path.dirname(REPORT))
 FIXTURES = os.path.join(TOP, "tests", "report", "fixtures")
 QEMU_RUN = os.path.join(FIXTURES, "run-7.2-relax-pfnmap")
-DESCRIBE = os.path.join(FIXTURES, "describe.json")
+DESCRIBE = os.path.join(QEMU_RUN, "describe.json")
+HUGE_RUN = os.path.join(FIXTURES, "run-7.2-huge")
+HUGE_DESCRIBE = os.path.join(HUGE_RUN, "describe.json")
 RECORDER = "tests/report/record-fixtures.sh"
 PROBE = os.path.join(TOP, "userspace", "pfnmap-probe")
 FAKE = os.path.join(TOP, "userspace", ".obj", "fake_pfnmap.so")
 SCHEMA = os.path.join(TOP, "userspace", "probe-schema.json")
 WRAPPER = os.path.join(REPORT, "pfnmap-report")
 BASE, VARIANT = "7.2", "7.2+relax-pfnmap"
+HUGE_BASE, HUGE_VARIANT = "7.2", "7.2+fix-huge-pud"
 
 if REPORT not in sys.path:
     sys.path.insert(0, REPORT)
@@ -57,11 +63,34 @@ def load_json(path):
         return json.load(f)
 
 
+def huge_fixture_present() -> bool:
+    return all(os.path.isfile(os.path.join(HUGE_RUN, column, "probe.json"))
+               for column in (HUGE_BASE, HUGE_VARIANT)) and os.path.isfile(HUGE_DESCRIBE)
+
+
+def need_huge_fixture():
+    if not huge_fixture_present():
+        raise unittest.SkipTest(f"no recorded huge fixture: run {RECORDER} huge")
+    return HUGE_RUN, HUGE_DESCRIBE
+
+
+def recorded_describes():
+    """(path, describe document) of every recorded fixture present."""
+    return [(path, load_json(path)) for path, present in
+            ((DESCRIBE, qemu_fixture_present()), (HUGE_DESCRIBE, huge_fixture_present())) if present]
+
+
 def fixture_docs():
-    """(path, probe.json document) of every column of the QEMU fixture."""
-    run, _ = need_qemu_fixture()
-    return [(os.path.join(run, c, "probe.json"), load_json(os.path.join(run, c, "probe.json")))
-            for c in (BASE, VARIANT)]
+    """(path, probe.json document) of every column of the QEMU fixtures present."""
+    out = []
+    for present, run, columns in ((qemu_fixture_present(), QEMU_RUN, (BASE, VARIANT)),
+                                  (huge_fixture_present(), HUGE_RUN, (HUGE_BASE, HUGE_VARIANT))):
+        if present:
+            out += [(os.path.join(run, c, "probe.json"), load_json(os.path.join(run, c, "probe.json")))
+                    for c in columns]
+    if not out:
+        need_qemu_fixture()
+    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -160,6 +189,12 @@ def fixture_report():
 
 
 @functools.lru_cache(maxsize=None)
+def huge_fixture_report():
+    run, describe = need_huge_fixture()
+    return build(run, describe)
+
+
+@functools.lru_cache(maxsize=None)
 def host_report():
     return build(host_run())
 
@@ -172,7 +207,8 @@ def fake_report():
 def all_reports():
     """(name, (run, matrix)) of every data source present."""
     out = []
-    for name, make in (("qemu fixture", fixture_report), ("host run", host_report), ("fake run", fake_report)):
+    for name, make in (("qemu fixture", fixture_report), ("huge fixture", huge_fixture_report),
+                       ("host run", host_report), ("fake run", fake_report)):
         try:
             out.append((name, make()))
         except unittest.SkipTest:

@@ -1,23 +1,32 @@
-"""The recorded fixture is there, and is what record-fixtures.sh says it records."""
+"""The recorded fixtures are there, and are what record-fixtures.sh says it records."""
 
 import os
 import unittest
 
 from tests import support
 
+FIXTURES = (
+    ("relax", support.QEMU_RUN, (support.BASE, support.VARIANT), "7.2 and 7.2+relax-pfnmap"),
+    ("huge", support.HUGE_RUN, (support.HUGE_BASE, support.HUGE_VARIANT),
+     "7.2 and 7.2+fix-huge-pud with --huge --hazards"),
+)
+
 
 class RecordedFixture(unittest.TestCase):
-    def test_recorded_fixture_present(self):
-        self.assertTrue(support.qemu_fixture_present(),
-                        f"{support.QEMU_RUN} or {support.DESCRIBE} is missing: record them with "
-                        f"{support.RECORDER} (it boots 7.2 and 7.2+relax-pfnmap in QEMU)")
+    def test_recorded_fixtures_present(self):
+        for which, run, columns, boots in FIXTURES:
+            with self.subTest(fixture=which):
+                present = all(os.path.isfile(os.path.join(run, c, "probe.json")) for c in columns)
+                self.assertTrue(present and os.path.isfile(os.path.join(run, "describe.json")),
+                                f"{run} is missing a column or its describe.json: record it with "
+                                f"{support.RECORDER} {which} (it boots {boots} in QEMU)")
 
     def test_each_column_has_the_recorded_files(self):
-        run, _ = support.need_qemu_fixture()
-        for column in (support.BASE, support.VARIANT):
-            for name in ("probe.json", "meta.env", "ktap.txt", "dmesg.txt"):
-                with self.subTest(column=column, file=name):
-                    self.assertTrue(os.path.isfile(os.path.join(run, column, name)))
+        for which, run, columns, _ in FIXTURES:
+            for column in columns:
+                for name in ("probe.json", "meta.env", "ktap.txt", "dmesg.txt"):
+                    with self.subTest(fixture=which, column=column, file=name):
+                        self.assertTrue(os.path.isfile(os.path.join(run, column, name)))
 
     def test_the_recorder_is_committed_next_to_the_fixture(self):
         recorder = os.path.join(support.TOP, support.RECORDER)
@@ -25,5 +34,6 @@ class RecordedFixture(unittest.TestCase):
         with open(recorder, encoding="utf-8") as f:
             text = f.read()
         self.assertIn("set -euo pipefail", text)
-        self.assertIn("--describe", text)
-        self.assertIn(os.path.basename(support.QEMU_RUN), text)
+        self.assertIn("describe.json", text)
+        for _, run, _, _ in FIXTURES:
+            self.assertIn(os.path.basename(run), text)

@@ -49,16 +49,21 @@ class HostControls(unittest.TestCase):
         self.assertIn("ctl.{anon-shared,memfd,tmpfs-file}", labels)
         self.assertIn("ctl.anon-private", labels)
 
-    def test_device_cases_skipped_in_one_line_with_the_reason(self):
+    def test_device_cases_skipped_in_one_line_per_family_with_the_reason(self):
         text = grid.render(self.matrix, self.run.vocab)
-        (reason,) = {c.skip_reason for c in self.run.columns[0].cases.values() if c.family == "dev"}
+        cases = self.run.columns[0].cases.values()
+        (reason,) = {c.skip_reason for c in cases if c.family == "dev"}
+        (huge_reason,) = {c.skip_reason for c in cases if c.family == "huge"}
         skipped = [line for line in text.splitlines() if line.startswith("skipped: ")]
         self.assertEqual(skipped[0], f"skipped: dev.*.*.*.* ({reason})")
+        self.assertIn(f"skipped: huge.*.* ({huge_reason})", skipped)
         # The real drivers (no --real boot here): one line per driver, saying how to get them.
-        self.assertEqual([line.split(" (")[0] for line in skipped[1:]],
+        real = [line for line in skipped if line.startswith("skipped: real.")]
+        self.assertEqual([line.split(" (")[0] for line in real],
                          ["skipped: real.vfio.*", "skipped: real.devmem"])
-        for line in skipped[1:]:
+        for line in real:
             self.assertIn("./run-qemu.sh --real", line)
+        self.assertEqual(len(skipped), 2 + len(real))
 
     def test_the_verdict_line_counts_every_case(self):
         column = self.run.columns[0]
@@ -94,6 +99,16 @@ class QemuFixture(unittest.TestCase):
         self.assertEqual(self.variant["dev.remap.dx.none.allow"]["dontunmap"], "EINVAL")
         self.assertEqual(self.variant["dev.fault.nodx.track.allow"]["dontunmap"], "ok/data")
 
+    def test_a_vepc_driver_without_dontexpand_hangs_after_dontunmap_on_the_variant(self):
+        # issue 11: sgx_vepc-style ->fault returns VM_FAULT_NOPAGE for an index it backed once:
+        # after a relaxed DONTUNMAP the old range refaults forever.
+        self.assertEqual(self.base["dev.vepc.nodx.none.allow"]["dontunmap"], "EINVAL")
+        self.assertEqual(self.variant["dev.vepc.nodx.none.allow"]["dontunmap"], "ok/hang")
+
+    def test_the_legend_names_hang(self):
+        text = grid.render(self.matrix, self.run.vocab)
+        self.assertIn("hang=still faulting", text[text.index("Cells: "):].replace("\n", " "))
+
     def test_private_anon_dontunmap_on_both(self):
         self.assertEqual(self.base["ctl.anon-private"]["dontunmap"], "ok/zero")
         self.assertEqual(self.variant["ctl.anon-private"]["dontunmap"], "ok/zero")
@@ -104,6 +119,52 @@ class QemuFixture(unittest.TestCase):
         self.assertIn(f"{support.BASE} → {support.VARIANT} (variant against its base)", head)
         self.assertRegex(head, r"dev\.remap\.nodx\.none\.allow[^\n]*:dontunmap[^\n]*")
         self.assertNotRegex(head, r"dev\.remap\.dx\.none\.allow:dontunmap\b")
+
+
+def huge_cells(run, matrix, label):
+    built = grid.build_huge_grid(matrix.column(label), run.vocab.key_operations, list(run.vocab.mappings))
+    return built, {m: {op: text for op, (text, _) in zip(built.operations, r.cells)}
+                   for r in built.rows for m in r.mappings}
+
+
+class HugeFixture(unittest.TestCase):
+    """The huge grid: the page-table level after each operation, on 7.2 and 7.2+fix-huge-pud."""
+
+    def setUp(self):
+        self.run, self.matrix = support.huge_fixture_report()
+        self.built, self.base = huge_cells(self.run, self.matrix, support.HUGE_BASE)
+        _, self.fixed = huge_cells(self.run, self.matrix, support.HUGE_VARIANT)
+
+    def test_columns_are_the_touch_and_the_key_huge_operations(self):
+        self.assertEqual(self.built.operations, ("map_touch", "move_aligned", "move_half", "shrink_half",
+                                                 "fork_child", "dontunmap_leaf", "grow_double"))
+
+    def test_dx_and_nodx_share_a_row_per_leaf_on_stock_72(self):
+        self.assertEqual([r.label for r in self.built.rows], ["huge.pmd.*", "huge.pud.*"])
+
+    def test_the_touch_gets_the_leaf_the_mapping_asks_for(self):
+        for leaf in ("pmd", "pud"):
+            self.assertEqual(self.base[f"huge.{leaf}.dx"]["map_touch"], f"ok/{leaf}")
+
+    def test_stock_72_drops_a_moved_pud_leaf_and_keeps_a_pmd_leaf(self):
+        self.assertEqual(self.base["huge.pud.dx"]["move_aligned"], "ok/none")
+        self.assertEqual(self.base["huge.pmd.dx"]["move_aligned"], "ok/pmd")
+        self.assertEqual(self.base["huge.pud.dx"]["move_half"], "ok/none,none")
+
+    def test_a_split_inside_a_pud_leaf_times_out_on_stock_72(self):
+        self.assertIn(self.base["huge.pud.dx"]["shrink_half"], ("timeout", "crash"))
+
+    def test_fix_huge_pud_moves_the_pud_leaf_whole(self):
+        self.assertEqual(self.fixed["huge.pud.dx"]["move_aligned"], "ok/pud")
+
+    def test_the_grid_text_has_the_huge_grid_and_its_legend(self):
+        text = grid.render(self.matrix, self.run.vocab)
+        self.assertIn("huge pfnmap leaves: the page-table level right after each operation", text)
+        self.assertRegex(text, r"\nhuge\.pud\.\* +ok/pud")
+        legend = text[text.index("Huge cells: "):].replace("\n", " ")
+        self.assertIn("pud=a 1 GiB PUD leaf", legend)
+        self.assertIn("none=no entry", legend)
+        self.assertNotIn("(no control or device case of a key operation ran)", text)
 
 
 class Layout(unittest.TestCase):
@@ -131,6 +192,18 @@ class Layout(unittest.TestCase):
             for word in {w for s in shorts for w in s.split("+")} - {"mix"}:
                 with self.subTest(source=name, word=word):
                     self.assertIn(f"{word}=", legend)
+
+    def test_huge_cells_are_at_most_13_characters(self):
+        for name, (run, matrix) in support.all_reports():
+            for column in matrix.columns:
+                built = grid.build_huge_grid(column, run.vocab.key_operations, list(run.vocab.mappings))
+                for r in built.rows if built else ():
+                    for text, _ in r.cells:
+                        self.assertLessEqual(len(text), grid.HUGE_CELL_MAX, (name, r.label, text))
+
+    def test_every_level_has_a_name(self):
+        from pfnmap_report.vocab import LEVELS
+        self.assertLessEqual(set(LEVELS), set(grid.LEVEL_NAME))
 
     def test_every_class_the_report_knows_has_a_short_name(self):
         from pfnmap_report.vocab import KNOWN_PAGE_CLASSES, KNOWN_TARGET_CLASSES

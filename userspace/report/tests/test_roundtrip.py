@@ -23,14 +23,13 @@ from tests import support
 def describes():
     """(name, describe document) of the recorded fixture and of the host-built probe."""
     out = []
-    if support.qemu_fixture_present():
-        out.append(("fixture describe.json", support.load_json(support.DESCRIBE)))
+    out += [(f"recorded {path}", doc) for path, doc in support.recorded_describes()]
     try:
         out.append(("live pfnmap-probe --describe", support.load_json(support.live_describe())))
     except unittest.SkipTest:
         pass
     if not out:
-        raise unittest.SkipTest(f"neither {support.DESCRIBE} nor {support.PROBE}")
+        raise unittest.SkipTest(f"neither a recorded describe.json ({support.RECORDER}) nor {support.PROBE}")
     return out
 
 
@@ -55,14 +54,15 @@ class EveryDescribedThingIsUnderstood(unittest.TestCase):
                     with self.subTest(source=name, section=who, operation=op):
                         self.assertLessEqual(set(fields), set(vocab.operations[op].fields))
 
-    def test_the_fixture_was_recorded_with_the_current_probe_vocabulary(self):
+    def test_the_fixtures_were_recorded_with_the_current_probe_vocabulary(self):
         support.need_qemu_fixture()
         live = support.load_json(support.live_describe())
-        recorded = support.load_json(support.DESCRIBE)
-        for key in ("fields", "page_classes", "target_classes", "outcome_kinds", "verdicts", "checks"):
-            with self.subTest(key=key):
-                self.assertEqual(recorded[key], live[key],
-                                 f"the probe's {key} changed: re-record with {support.RECORDER}")
+        for path, recorded in support.recorded_describes():
+            for key in ("fields", "page_classes", "target_classes", "outcome_kinds", "verdicts", "checks",
+                        "families"):
+                with self.subTest(fixture=path, key=key):
+                    self.assertEqual(recorded[key], live[key],
+                                     f"the probe's {key} changed: re-record with {support.RECORDER}")
 
 
 class EveryRecordedCaseParses(unittest.TestCase):
@@ -119,6 +119,13 @@ class UnknownValuesAreRefused(unittest.TestCase):
             "a check": dict(doc, checks=doc["checks"] + ["leak_free"]),
             "no dev family": dict(doc, families=[f for f in doc["families"] if f["name"] != "dev"]),
             "an insert style": self._with_insert(copy.deepcopy(doc), "vmap"),
+            "a page-table level": spoil_field(copy.deepcopy(doc), "level_new",
+                                              values=next(f for f in doc["fields"]
+                                                          if f["name"] == "level_new")["values"] + ["p4d"]),
+            "a huge leaf": self._with_axis_value(copy.deepcopy(doc), "huge", "leaf", "p4d"),
+            "no huge family": dict(doc, families=[f for f in doc["families"] if f["name"] != "huge"],
+                                   mappings=[m for m in doc["mappings"] if m["family"] != "huge"],
+                                   operations=[o for o in doc["operations"] if "huge" not in o["applies_to"]]),
             "a key operation without a cell rule": self._with_key(copy.deepcopy(doc), "dontunmap_resize"),
             "another schema": dict(doc, schema_version=3),
         }
@@ -127,6 +134,12 @@ class UnknownValuesAreRefused(unittest.TestCase):
     def _with_insert(doc, value):
         dev = next(f for f in doc["families"] if f["name"] == "dev")
         next(a for a in dev["axes"] if a["name"] == "insert")["values"].append(value)
+        return doc
+
+    @staticmethod
+    def _with_axis_value(doc, family, axis, value):
+        spec = next(f for f in doc["families"] if f["name"] == family)
+        next(a for a in spec["axes"] if a["name"] == axis)["values"].append(value)
         return doc
 
     @staticmethod

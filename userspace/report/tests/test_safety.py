@@ -97,6 +97,137 @@ class RelaxPfnmap(unittest.TestCase):
             self.assertTrue(set(g.evidence) <= ids, g.label)
 
 
+class VepcHang(unittest.TestCase):
+    """The sgx_vepc-style driver (insert=vepc, VM_PFNMAP without VM_DONTEXPAND, ->fault returns
+    VM_FAULT_NOPAGE for an index it already backed) on 7.2+relax-pfnmap: DONTUNMAP is now allowed
+    and the old range, whose PTEs went with the move, refaults forever (the probe's read gives up
+    after its bound: old=hang)."""
+
+    def test_the_old_range_hangs_after_dontunmap_on_the_variant_only(self):
+        variant = section()
+        nodx = row(variant, "dev.vepc.nodx.none.allow")
+        self.assertEqual((nodx.facts.dontunmap.variant, nodx.facts.dontunmap.base), ("ok", "EINVAL"))
+        self.assertIn("hang", nodx.facts.old_after_dontunmap)
+
+    def test_a_vepc_driver_without_dontexpand_is_unsafe_with_the_case_as_evidence(self):
+        nodx = row(section(), "dev.vepc.nodx.none.allow")
+        self.assertEqual(nodx.verdict.kind, "unsafe")
+        self.assertIn("old range reads hang after dontunmap: an access refaults forever", nodx.verdict.text)
+        self.assertIn("dev.vepc.nodx.none.allow:dontunmap", nodx.evidence)
+
+    def test_with_dontexpand_kept_relax_pfnmap_changes_nothing(self):
+        dx = row(section(), "dev.vepc.dx.none.allow")
+        self.assertEqual((dx.facts.dontunmap.variant, dx.facts.dontunmap.base), ("EINVAL", "EINVAL"))
+        self.assertEqual(dx.verdict.kind, "unchanged")
+
+    def test_the_vepc_summary_counts_the_personalities_like_the_real_driver(self):
+        vepc = support.find(section().summary, lambda s: s.insert == "vepc", "vepc summary")
+        self.assertIn("sgx_vepc-style drivers", vepc.text)
+        self.assertIn("the in-tree driver never sets VM_DONTEXPAND: of the 1 personality without it, "
+                      "1 unsafe", vepc.text)
+
+
+def huge_sections():
+    """{column: HugeColumn} of the recorded huge fixture."""
+    _, matrix = support.huge_fixture_report()
+    return {h.column: h for h in matrix.safety.huge}
+
+
+def huge_group(h, label, operation):
+    return support.find(h.groups, lambda g: (g.label, g.operation) == (label, operation),
+                        f"huge group {label}:{operation} in {h.column}")
+
+
+class HugeLeaves(unittest.TestCase):
+    """The huge family on stock 7.2 (issue 11: moving a PUD leaf logs "bad pud" and drops it; a
+    VMA split inside one hits a kernel BUG) and on 7.2+fix-huge-pud (both fixed)."""
+
+    def test_one_huge_section_per_column_the_variant_against_its_base(self):
+        sections = huge_sections()
+        self.assertEqual(list(sections), [support.HUGE_BASE, support.HUGE_VARIANT])
+        self.assertIsNone(sections[support.HUGE_BASE].base)
+        self.assertEqual(sections[support.HUGE_VARIANT].base, support.HUGE_BASE)
+
+    def test_moving_a_pud_leaf_is_a_kernel_bug_on_stock_72(self):
+        group = huge_group(huge_sections()[support.HUGE_BASE], "huge.pud.*", "move_aligned")
+        self.assertEqual(group.verdict.kind, "kernel bug")
+        self.assertIn("kernel log: mm/pgtable-generic.c:44:_bad_pud", group.concerns)
+        self.assertTrue(any(c.startswith("the pud leaf was dropped: none at the destination")
+                            for c in group.concerns), group.concerns)
+        self.assertEqual(set(group.evidence), {"huge.pud.dx:move_aligned", "huge.pud.nodx:move_aligned"})
+
+    def test_a_vma_split_inside_a_pud_leaf_is_a_kernel_bug_on_stock_72(self):
+        h = huge_sections()[support.HUGE_BASE]
+        for operation in ("shrink_half", "mprotect_half", "munmap_half"):
+            with self.subTest(operation=operation):
+                group = huge_group(h, "huge.pud.*", operation)
+                self.assertEqual(group.verdict.kind, "kernel bug")
+                self.assertRegex(group.verdict.text, r"ended in (timeout|crash) after kernel BUG at "
+                                                     r"mm/huge_memory\.c:\d+")
+
+    def test_pmd_leaves_are_clean_on_stock_72(self):
+        h = huge_sections()[support.HUGE_BASE]
+        pmd = [r for r in h.rows if r.mapping.startswith("huge.pmd.")]
+        self.assertTrue(pmd)
+        self.assertEqual({r.verdict.kind for r in pmd}, {"clean"})
+
+    def test_fix_huge_pud_fixes_every_bug_of_its_base(self):
+        sections = huge_sections()
+        base = {r.case: r for r in sections[support.HUGE_BASE].rows}
+        variant = {r.case: r for r in sections[support.HUGE_VARIANT].rows}
+        buggy = sorted(case for case, r in base.items() if r.verdict.kind == "kernel bug")
+        self.assertIn("huge.pud.dx:move_aligned", buggy)
+        for case in buggy:
+            with self.subTest(case=case):
+                self.assertEqual(variant[case].verdict.kind, "fixed", variant[case].verdict.text)
+                self.assertEqual(variant[case].concerns, ())
+                self.assertEqual(variant[case].base_concerns, base[case].concerns)
+        self.assertNotIn("kernel bug", {r.verdict.kind for r in variant.values()})
+
+    def test_the_fixed_pud_move_keeps_its_leaf(self):
+        row_ = support.find(huge_sections()[support.HUGE_VARIANT].rows,
+                            lambda r: r.case == "huge.pud.dx:move_aligned", "fixed move_aligned")
+        _, matrix = support.huge_fixture_report()
+        case = matrix.column(support.HUGE_VARIANT).cases[row_.case]
+        self.assertEqual((case.fields["level_before"], case.fields["level_new"], case.fields["log"]),
+                         ("pud", "pud", "none"))
+
+
+class HugeConcerns(unittest.TestCase):
+    """huge_concerns() on the recorded cases, each spoiled in one way: every rule must fire on
+    its own."""
+
+    def clean_pud_move(self):
+        _, matrix = support.huge_fixture_report()
+        return matrix.column(support.HUGE_VARIANT).cases["huge.pud.dx:move_aligned"]
+
+    def spoiled(self, case, **fields):
+        import dataclasses
+        run, _ = support.huge_fixture_report()
+        changed = dict(case.fields, **fields)
+        return dataclasses.replace(case, fields=changed, values=run.vocab.parse_fields(changed))
+
+    def test_the_clean_move_has_no_concern(self):
+        from pfnmap_report.safety import huge_concerns
+        self.assertEqual(huge_concerns(self.clean_pud_move()), ())
+
+    def test_each_rule_alone(self):
+        from pfnmap_report.safety import huge_concerns
+        case = self.clean_pud_move()
+        for fields, words in (({"log": "mm/pgtable-generic.c:44:_bad_pud"}, "kernel log"),
+                              ({"level_new": "none"}, "the pud leaf was dropped")):
+            with self.subTest(fields=fields):
+                (concern,) = huge_concerns(self.spoiled(case, **fields))
+                self.assertIn(words, concern)
+
+    def test_a_dropped_leaf_after_a_misaligned_move_is_a_split_not_a_bug(self):
+        from pfnmap_report.safety import huge_concerns
+        _, matrix = support.huge_fixture_report()
+        case = matrix.column(support.HUGE_BASE).cases["huge.pmd.dx:move_misaligned"]
+        self.assertEqual((case.fields["level_before"], case.fields["level_new"]), ("pmd", "none"))
+        self.assertEqual(huge_concerns(case), ())
+
+
 class FakeDevice(unittest.TestCase):
     """The fake device behaves the same in "fake" and "fake+again": nothing may change."""
 

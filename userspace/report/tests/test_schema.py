@@ -14,7 +14,7 @@ except ImportError:  # python3-jsonschema: tests/run-all.sh installs it
 
 def documents():
     docs = []
-    if support.qemu_fixture_present():
+    if support.qemu_fixture_present() or support.huge_fixture_present():
         docs += support.fixture_docs()
     for make, column in ((support.host_run, "host"), (support.fake_run, "fake")):
         try:

@@ -7,7 +7,9 @@ from pfnmap_report.vocab import Closed, Count, Pages, PagesList, Result, VocabEr
 from tests import support
 
 KEY_OPERATIONS = {"move", "grow_inplace", "grow_maymove", "shrink", "dontunmap", "dontunmap_fixed",
-                  "partial_move", "multi_vma_move", "fork_read"}
+                  "partial_move", "multi_vma_move", "fork_read",
+                  # the huge family's (README, issue 11): move, half move, shrink, fork, DONTUNMAP, grow
+                  "move_aligned", "move_half", "shrink_half", "fork_child", "dontunmap_leaf", "grow_double"}
 
 
 def recorded_values(kind):
@@ -120,6 +122,16 @@ class OtherKinds(unittest.TestCase):
             vocab, name, _ = recorded_values(kind)[0]
             with self.subTest(kind=kind), self.assertRaises(VocabError):
                 vocab.parse(name, bad)
+
+    def test_levels_are_words_of_the_level_enum(self):
+        from pfnmap_report.vocab import LEVELS
+        levels = [(v, n, t) for v, n, t in recorded_values("enum") if n.startswith("level_") and t != "-"]
+        self.assertTrue(levels, "no level recorded")
+        self.assertEqual({t for _, _, t in levels} - set(LEVELS), set())
+        self.assertTrue({"pmd", "pud", "none"} <= {t for _, _, t in levels})
+        vocab, name, _ = levels[0]
+        with self.assertRaises(VocabError):
+            vocab.parse(name, "p4d")
 
     def test_a_dash_is_a_field_that_does_not_apply(self):
         dashes = [(v, n, t) for kind in ("pages", "count", "enum") for v, n, t in recorded_values(kind)
