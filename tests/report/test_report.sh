@@ -154,7 +154,7 @@ check "same report.json from the module" cmp -s "$run/report.json" "$work/module
 huge_run=$work/results/huge-1
 cp -r "$huge_fixture" "$huge_run"
 check "generator exits 0 on the huge run" "$report" "$huge_run" --out "$work/huge"
-"$report" "$huge_run" --out "$work/huge-grid" --grid >"$work/huge-grid.txt"
+"$report" "$huge_run" --out "$work/huge-grid" --grid >"$work/huge-grid.txt" || true # checked below
 huge_json=$work/huge/report.json
 check "huge: a PUD leaf move is a kernel bug on $base, fixed on $fixed" same_text "huge verdicts" \
 	"$(printf '%s\n' "$base kernel bug" "$fixed fixed")" \

@@ -193,6 +193,17 @@ class HugeLeaves(unittest.TestCase):
                          ("pud", "pud", "none"))
 
 
+class NoHugeRun(unittest.TestCase):
+    def test_no_huge_section_when_every_huge_case_was_skipped(self):
+        # The host run has no /dev/pfnmap: its huge.* cases are all skipped (as in a boot without
+        # --huge); the section would only say "not run".
+        run, matrix = support.host_report()
+        huge = [c for c in run.columns[0].cases.values() if c.family == "huge"]
+        self.assertTrue(huge)
+        self.assertEqual({c.status for c in huge}, {"skip"})
+        self.assertEqual(matrix.safety.huge, ())
+
+
 class HugeConcerns(unittest.TestCase):
     """huge_concerns() on the recorded cases, each spoiled in one way: every rule must fire on
     its own."""
