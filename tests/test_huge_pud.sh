@@ -27,10 +27,11 @@ huge_boot() {
 	shift 3
 	expect_exit "$want_exit" ./run-qemu.sh --kernels "$column" --huge "$@" --results "$out" \
 		>/dev/null || return 1
+	# Each check must stop the function: under check(), set -e does not.
 	if ((min_ran)); then
-		python3 tests/all_expected.py "$out" 'huge.*' "$min_ran"
+		python3 tests/all_expected.py "$out" 'huge.*' "$min_ran" || return 1
 	else
-		python3 tests/all_expected.py "$out" 'huge.*' 0 --skip-reason "$NO_HUGE"
+		python3 tests/all_expected.py "$out" 'huge.*' 0 --skip-reason "$NO_HUGE" || return 1
 	fi
 	python3 tests/all_expected.py "$out" 'abi:config_huge' 1
 }
