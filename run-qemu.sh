@@ -29,7 +29,11 @@ usage: $0 [options]
                       boundary (room for a PUD leaf), the module loaded on it, 2560 MB of RAM;
                       with --hazards also the cases that make some kernels BUG
   --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
-                      purpose; implies --memmap; with --case, those cases instead)
+                      purpose; implies --memmap; with --case, those cases instead; with
+                      --real also real.vfio.1g, whose PUD leaf moves log "bad pud")
+  --real              add the real drivers of the real.* probe cases: QEMU's ivshmem-plain
+                      device bound to vfio-pci in no-IOMMU mode, and a memmap= range for
+                      /dev/mem that the module does not claim; their cases then must run
   --include PATH      add a file to the guest's /pfnmap (repeatable)
   --append ARGS       extra kernel command line
   --memory MB         guest memory (default 256)
@@ -54,6 +58,7 @@ series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_c
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
+real=0 qemu_args="" vfio_bind=""
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -77,6 +82,7 @@ parse_args() {
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
 		--hazards) hazards=1 ;;
 		--huge) huge=1 ;;
+		--real) real=1 ;;
 		--include) need_value "$@"; includes+=("$2"); shift ;;
 		--append) need_value "$@"; append+=" $2"; shift ;;
 		--memory) need_value "$@"; memory=$2; memory_given=1; shift ;;
@@ -100,8 +106,19 @@ parse_args() {
 			append+=" memmap=16M\$0x8000000"
 			module_args+=" phys_base=0x8000000 phys_size=0x1000000"
 		fi
-		[[ " ${probe_args[*]:-} " == *" --case "* ]] || probe_args+=(--case 'hazard.*')
+		# With --real also the real driver that logs "bad pud" on purpose.
+		if [[ " ${probe_args[*]:-} " != *" --case "* ]]; then
+			probe_args+=(--case 'hazard.*')
+			((real == 0)) || probe_args+=(--case 'real.vfio.1g:*')
+		fi
 		probe_args+=(--hazards)
+	fi
+	if ((real)); then
+		# First: a later --append of the same parameter wins over ours.
+		append=" $REAL_APPEND$append"
+		qemu_args=$REAL_QEMU_ARGS
+		vfio_bind=$REAL_VFIO_BIND
+		probe_args+=(--require-real)
 	fi
 	[[ $memory =~ ^[0-9]+$ ]] || die "--memory takes megabytes, not '$memory'"
 	[[ $timeout_s =~ ^[0-9]+$ ]] || die "--timeout takes seconds, not '$timeout_s'"
@@ -261,6 +278,7 @@ prepare_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
+		printf 'VFIO_BIND=%q\n' "$vfio_bind"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them.
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${judged_as:+ --variant $judged_as}"
@@ -274,7 +292,7 @@ boot_column() {
 	start=$(date +%s.%N)
 	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel"))"
 	boot_guest "$dir" "$(cat "$dir/bzimage.path")" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
-		"$memory" "$timeout_s" "$append" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" ||
+		"$memory" "$timeout_s" "$append" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" "$qemu_args" ||
 		qemu_rc=$?
 	code=$(guest_exit_code "$dir" "$qemu_rc")
 	rm -f "$dir/initramfs.cpio" "$dir/initramfs.cpio.list"

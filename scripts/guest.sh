@@ -151,16 +151,29 @@ choose_accel() {
 # the probe builds in and the guest scripts grep (tests/kmsg/samples.txt says what it must match).
 readonly LOG_CONCERN=$PFNMAP_TOP/userspace/log-concern.txt
 
-# boot_guest COLUMN_DIR BZIMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE
+# --real: the real drivers of the probe's real.* family. vfio-pci in no-IOMMU mode gets QEMU's
+# ivshmem-plain device (PCI 1af4:1110; BAR 2 is the 1 GiB memory backend: MMIO to the guest, no
+# struct page); the guest binds it to vfio-pci (initramfs/init, VFIO_BIND). /dev/mem gets a
+# memmap= range of its own, next to the one --memmap gives the module (which it never claims).
+# shellcheck disable=SC2034 # the three are run-qemu.sh's
+readonly REAL_QEMU_ARGS="-object memory-backend-ram,id=hm,size=1G -device ivshmem-plain,memdev=hm"
+# shellcheck disable=SC2034
+readonly REAL_APPEND="vfio.enable_unsafe_noiommu_mode=1 memmap=16M\$0x9000000"
+# shellcheck disable=SC2034
+readonly REAL_VFIO_BIND="1af4:1110"
+
+# boot_guest COLUMN_DIR BZIMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
 # Leaves console.log and the guest's /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
+# QEMU_ARGS: more QEMU arguments, split at blanks (REAL_QEMU_ARGS).
 boot_guest() {
 	local dir=$1 bzimage=$2 cpio=$3 accel=$4 memory=$5 timeout_s=$6 append=$7 verbose=$8
-	local interactive=$9
+	local interactive=$9 extra=()
+	read -ra extra <<<"${10:-}"
 	local -a cmd=(qemu-system-x86_64 -accel "$accel" -m "$memory" -smp 1
 		-nic none -display none -no-reboot -monitor none
 		-kernel "$bzimage" -initrd "$cpio"
 		-append "console=ttyS0 panic=-1 $append"
-		-serial stdio -serial "file:$dir/results.tar")
+		-serial stdio -serial "file:$dir/results.tar" "${extra[@]}")
 	[[ $accel == tcg ]] && cmd+=(-cpu max)
 	[[ $accel == kvm ]] && cmd+=(-cpu host)
 	printf '%q ' "${cmd[@]}" >"$dir/qemu-cmdline.txt"

@@ -53,6 +53,8 @@ qemu_tests() {
 		bash tests/test_pat_partial_move.sh "${qemu_series[@]}"
 	check "huge pfnmap: PMD/PUD leaves on every kernel, the bad-pud bug, and its fix variant" \
 		bash tests/test_huge_pud.sh "${qemu_series[@]}"
+	check "real drivers on the default kernel: vfio-pci (no-IOMMU) on ivshmem and /dev/mem, and a boot where vfio-pci cannot bind" \
+		bash tests/test_real.sh
 	check "stress: 30 s of pfnmap-stress on the default kernel, no splat, counters balanced, region intact" \
 		expect_exit "$EXIT_OK" ./run-qemu.sh --stress 30 --seed 20261128
 	check "runner: a guest panic, a hang, QEMU that cannot start, an interrupted build, a shared and a full cache" \

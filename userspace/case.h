@@ -12,13 +12,16 @@
 
 #include "outcome.h"
 #include "pat.h"
+#include "real.h"
 #include "pfnmap_dev_uapi.h"
 
 #define PROBE_WINDOW_PAGES	8	/* pages per mapping under test */
 #define PROBE_ID_LEN		64
 #define MAX_AXES		5
 
-enum mapping_family { FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_HUGE, FAMILY_NR };
+enum mapping_family {
+	FAMILY_CTL, FAMILY_DEV, FAMILY_HAZARD, FAMILY_ABI, FAMILY_HUGE, FAMILY_REAL, FAMILY_NR
+};
 
 struct axis_def {
 	const char *name;
@@ -48,10 +51,24 @@ enum mapping_kind {
 	MAP_KIND_TMPFS_FILE,
 	MAP_KIND_DEVICE,
 	MAP_KIND_DEVMEM,	/* /dev/mem over the module's memmap= region */
+	MAP_KIND_REAL_VFIO,	/* vfio-pci's mapping of the ivshmem BAR (real.h) */
+	MAP_KIND_REAL_DEVMEM,	/* /dev/mem over a memmap= range the module leaves alone */
 };
 
 /* The hazard family: mappings that make the kernel misbehave, run only with --hazards. */
 enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
+
+/*
+ * The real family: real.<driver>[.<align>], real in-kernel drivers (real.h).
+ * align: unaligned, the window of 8 pages anywhere; 2m and 1g, the
+ * operations count in units of REAL_UNIT_2M or REAL_UNIT_1G instead of pages
+ * and the window (8 units) is aligned to its size, so that a driver with
+ * ->huge_fault can map it with PMD leaves, or with one PUD leaf (vfio-pci,
+ * 6.12+).
+ */
+enum real_axis { REAL_DRIVER, REAL_ALIGN };
+enum real_align { REAL_UNALIGNED, REAL_2M, REAL_1G, REAL_ALIGN_NR };
+enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRIVER_NR };
 
 struct mapping_def {
 	char id[PROBE_ID_LEN];		/* "ctl.anon-private", "dev.remap.dx.none.allow" */
@@ -70,6 +87,8 @@ struct mapping_def {
 #define ON_ABI		0x20	/* the module-ABI mapping */
 #define ON_HAZARD	0x40	/* the hazard family */
 #define ON_HUGE		0x80	/* the huge family */
+#define ON_REAL		0x100	/* the real family, but real.vfio.1g */
+#define ON_REAL_HUGE	0x200	/* real.vfio.1g: the window is one PUD leaf */
 
 /* operation_def.flags */
 #define OP_MAPS_ITSELF		0x1	/* no window is mapped before the op runs */
@@ -123,7 +142,8 @@ static inline bool mapping_on_region(const struct mapping_def *m)
  */
 static inline bool mapping_has_huge_leaves(const struct mapping_def *m)
 {
-	return m->family == FAMILY_HUGE;
+	return m->family == FAMILY_HUGE ||
+	       (m->family == FAMILY_REAL && m->axis[REAL_ALIGN] == REAL_1G);
 }
 
 /* The huge family's leaf size: 2 MiB or 1 GiB. */
@@ -157,6 +177,7 @@ struct probe_env {
 	const char *tmpfs_dir;		/* where tmpfs-file controls live */
 	bool tmpfs_dir_is_tmpfs;
 	size_t page_size;
+	struct real_env real;		/* the real family's drivers */
 };
 
 #endif

@@ -13,6 +13,8 @@
  *   refused by the module on COW mappings.
  * - hazard.*: mappings that make the kernel misbehave on purpose (the module
  *   with PFNMAP_CFG_UNSAFE_ACCESS_COW, /dev/mem); skipped unless --hazards.
+ * - real.<driver>[.<align>]: real in-kernel drivers (real.h): vfio-pci on the
+ *   ivshmem BAR, /dev/mem over a memmap= range; the mapping-level rows.
  * - abi: the module's answers to bad input. It comes last, and unload_busy
  *   last of all: should the module ever unload, no other case is lost.
  */
@@ -37,6 +39,8 @@ static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
 static const char *const leaf_values[] = { "pmd", "pud", NULL };
+static const char *const real_drivers[] = { "vfio", "devmem", NULL };
+static const char *const real_aligns[] = { "unaligned", "2m", "1g", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
 	[FAMILY_CTL] = {
@@ -82,6 +86,19 @@ const struct family_def mapping_families[FAMILY_NR] = {
 			  [HUGE_DONTEXPAND] = { "dontexpand", dontexpand_values } },
 		.nr_axes = 2,
 	},
+	[FAMILY_REAL] = {
+		.name = "real",
+		.what = "real in-kernel drivers, no module involved in the mapping: vfio-pci in "
+			"no-IOMMU mode on the BAR of QEMU's ivshmem-plain device (real MMIO, no "
+			"struct page) and /dev/mem over a memmap= range the module does not claim; "
+			"the probe writes the module's pattern into each first; run with "
+			"./run-qemu.sh --real",
+		.axes = {
+			[REAL_DRIVER] = { "driver", real_drivers },
+			[REAL_ALIGN] = { "align", real_aligns },
+		},
+		.nr_axes = 2,
+	},
 };
 
 static const enum mapping_kind ctl_map_kinds[] = {
@@ -93,13 +110,14 @@ static const enum mapping_kind ctl_map_kinds[] = {
 #define NR_DEV_INSERTS	ARRAY_SIZE(dev_inserts)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
 #define NR_HUGE		(LEAF_NR * 2)
+#define NR_REAL		(REAL_ALIGN_NR + 1)	/* vfio at each alignment, devmem */
 #define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + \
-			 NR_HUGE + 1)
+			 NR_HUGE + NR_REAL + 1)
 
 #define ROW_OLD_NEW	(F(RET) | F(OLD) | F(NEW))
 #define ROW_WHATIF	(F(MREMAP_CALLS) | F(PAT))
-#define ON_MREMAP	(ON_CTL | ON_DEV)		/* every mapping-level mremap case */
-#define ON_OTHER	(ON_CTL | ON_DEV_PLAIN)		/* the rest: controls and plain drivers */
+#define ON_MREMAP	(ON_CTL | ON_DEV | ON_REAL)	/* every mapping-level mremap case */
+#define ON_OTHER	(ON_CTL | ON_DEV_PLAIN | ON_REAL) /* the rest: controls, plain and real drivers */
 #define ROW_HUGE	(F(RET) | F(LEVEL_BEFORE) | F(LEVEL_OLD) | F(OLD) | F(REFAULTS) | F(LOG))
 #define ROW_HUGE_NEW	(ROW_HUGE | F(LEVEL_NEW) | F(NEW))
 
@@ -107,7 +125,8 @@ const struct operation_def operations[] = {
 	{ .name = "map_verify", .run = op_map_verify, .applies = ON_OTHER,
 	  .fields = F(RET) | F(OLD) | F(WRITE),
 	  .what = "map, read every page, write one word, read it back, restore it" },
-	{ .name = "map_private", .run = op_map_private, .applies = ON_CTL_FILE | ON_DEV_PLAIN,
+	{ .name = "map_private", .run = op_map_private,
+	  .applies = ON_CTL_FILE | ON_DEV_PLAIN | ON_REAL,
 	  .fields = F(RET) | F(OLD), .flags = OP_MAPS_ITSELF,
 	  .what = "mmap MAP_PRIVATE, read every page" },
 	{ .name = "fork_read", .run = op_fork_read, .applies = ON_OTHER, .key = true,
@@ -182,6 +201,20 @@ const struct operation_def operations[] = {
 	{ .name = "multi_vma_move", .run = op_multi_vma_move, .applies = ON_MREMAP, .key = true,
 	  .fields = ROW_OLD_NEW,
 	  .what = "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call" },
+
+	/*
+	 * The same on a window that is one PUD leaf (real.vfio.1g), the kernel log part of the
+	 * outcome: from 6.12 moving or splitting the leaf logs "bad pud" (get_old_pud()).
+	 */
+	{ .name = "huge_move", .run = op_move, .applies = ON_REAL_HUGE,
+	  .fields = ROW_OLD_NEW | F(LOG),
+	  .what = "move on a PUD leaf: mremap same size MAYMOVE|FIXED to a PUD-aligned free address" },
+	{ .name = "huge_partial_move", .run = op_partial_move, .applies = ON_REAL_HUGE,
+	  .fields = ROW_OLD_NEW | F(LOG),
+	  .what = "partial_move on a PUD leaf: mremap units 2..5 of 8 MAYMOVE|FIXED elsewhere" },
+	{ .name = "huge_shrink", .run = op_shrink, .applies = ON_REAL_HUGE,
+	  .fields = F(RET) | F(OLD) | F(LOG),
+	  .what = "shrink on a PUD leaf: mremap 8 -> 4 units in place" },
 
 	/* What-if follow-ups to dontunmap and grow (ops_whatif.c). */
 	{ .name = "dontunmap_fork", .run = op_dontunmap_fork, .applies = ON_DEV,
@@ -320,7 +353,8 @@ const struct operation_def operations[] = {
 const size_t nr_operations = ARRAY_SIZE(operations);
 
 static const char *const applies_names[] = {
-	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "huge",
+	"ctl", "ctl.file", "dev", "dev.plain", "dev.access", "abi", "hazard", "huge", "real",
+	"real.huge",
 };
 
 const char *applies_name(unsigned int bit)
@@ -424,6 +458,18 @@ size_t mapping_table(const struct mapping_def **out)
 		for (k = 0; k < LEAF_NR; k++)
 			for (dx = 0; dx < 2; dx++)
 				huge_mapping(&mappings[n++], k, dx);
+		for (k = 0; k < NR_REAL; k++, n++) {
+			struct mapping_def *m = &mappings[n];
+			unsigned int drv = k < REAL_ALIGN_NR ? REAL_VFIO : REAL_DEVMEM;
+
+			m->family = FAMILY_REAL;
+			m->axis[REAL_DRIVER] = (unsigned char)drv;
+			m->axis[REAL_ALIGN] = (unsigned char)(drv == REAL_VFIO ? k : REAL_UNALIGNED);
+			m->kind = drv == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
+			/* /dev/mem has no huge mappings: its id does not spell the alignment. */
+			snprintf(m->id, sizeof(m->id), "real.%s%s%s", real_drivers[drv],
+				 drv == REAL_VFIO ? "." : "", drv == REAL_VFIO ? real_aligns[k] : "");
+		}
 		mappings[n].family = FAMILY_ABI;
 		mappings[n].kind = MAP_KIND_DEVICE;
 		snprintf(mappings[n].id, sizeof(mappings[n].id), "abi");
@@ -454,6 +500,8 @@ static unsigned int mapping_applies(const struct mapping_def *m)
 		return ON_HAZARD;
 	case FAMILY_HUGE:
 		return ON_HUGE;
+	case FAMILY_REAL:
+		return m->axis[REAL_ALIGN] == REAL_1G ? ON_REAL_HUGE : ON_REAL;
 	default:
 		return ON_ABI;
 	}

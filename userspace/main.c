@@ -42,6 +42,7 @@ struct options {
 	bool list, describe, verbose;
 	bool hazards;		/* run the hazard family */
 	bool require_device;	/* an unusable device fails its cases */
+	bool require_real;	/* an unusable real driver fails its cases */
 	int timeout_sec;
 };
 
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 	      "                      outcome fields and values) as JSON and exit\n"
 	      "  --require-device    device cases fail instead of skipping when\n"
 	      "                      the device is missing or unusable\n"
+	      "  --require-real      real.* cases fail instead of skipping when their\n"
+	      "                      driver is missing or unusable (a --real boot)\n"
 	      "  --case GLOB         run only cases whose id matches (repeatable)\n"
 	      "  --json PATH         write one JSON document with every case\n"
 	      "  --expect PATH       expectations file (default: expectations.txt\n"
@@ -76,6 +79,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		{ "list", no_argument, NULL, 'l' },
 		{ "describe", no_argument, NULL, 'D' },
 		{ "require-device", no_argument, NULL, 'R' },
+		{ "require-real", no_argument, NULL, 'Q' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "expect", required_argument, NULL, 'e' },
@@ -98,6 +102,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		case 'l': o->list = true; break;
 		case 'D': o->describe = true; break;
 		case 'R': o->require_device = true; break;
+		case 'Q': o->require_real = true; break;
 		case 'c':
 			if (o->nr_globs == MAX_CASE_GLOBS) {
 				fprintf(stderr, "pfnmap-probe: too many --case\n");
@@ -276,9 +281,24 @@ static const char *huge_skip_reason(const struct case_def *c, const struct probe
 	return NULL;
 }
 
+static const char real_1g_hazard[] =
+	"a hazard from 6.12 (moving a PUD leaf logs bad pud): run with --hazards";
+
+/* Why a real.* case cannot run, or NULL. */
+static const char *real_skip_reason(const struct case_def *c, const struct probe_env *env)
+{
+	if (c->mapping->axis[REAL_ALIGN] == REAL_1G && !env->hazards)
+		return real_1g_hazard;
+	if (c->mapping->kind == MAP_KIND_REAL_VFIO)
+		return env->real.vfio_ok ? NULL : env->real.vfio_why;
+	return env->real.devmem_ok ? NULL : env->real.devmem_why;
+}
+
 static const char *case_skip_reason(const struct case_def *c,
 				    const struct probe_env *env, const char *device_skip)
 {
+	if (c->mapping->family == FAMILY_REAL)
+		return real_skip_reason(c, env);
 	if (c->mapping->family == FAMILY_HAZARD && !env->hazards)
 		return "a hazard (the kernel WARNs or worse on purpose): run with --hazards";
 	if (!mapping_on_region(c->mapping))
@@ -330,7 +350,7 @@ static void judge(struct case_report *rep, const struct expect_set *set,
 }
 
 /* A device case that must run but cannot: a setup outcome, never a skip. */
-static void device_unusable(struct case_report *rep, const char *why)
+static void device_unusable(struct case_report *rep, const char *why, const char *what)
 {
 	int i;
 
@@ -338,7 +358,7 @@ static void device_unusable(struct case_report *rep, const char *why)
 	for (i = 0; i < CHECK_NR; i++)
 		rep->checks[i] = -1;
 	rep->pat_before = rep->pat_after = -1;
-	set_outcome_kind(&rep->res, OUTCOME_SETUP, "device:unusable");
+	set_outcome_kind(&rep->res, OUTCOME_SETUP, "%s:unusable", what);
 	note_add(&rep->res, "%s", why);
 	outcome_build(0, &rep->res, rep->outcome, sizeof(rep->outcome));
 }
@@ -423,6 +443,8 @@ int main(int argc, char **argv)
 		region_read(&env.region);
 	if (env.info_valid && !device_skip[0])
 		env.huge_config_err = huge_config_err(&env);
+	/* real.vfio.1g maps the whole BAR: fill it only when those cases run. */
+	real_setup(&env.real, &env.region, env.page_size, env.hazards);
 	run.kmsg_fd = kmsg_open();
 
 	if (opt.json_path) {
@@ -456,6 +478,15 @@ int main(int argc, char **argv)
 		       device_skip);
 	printf("# expectations: %s\n", expect_path ? expect_path :
 	       "none (every outcome is new)");
+	if (env.real.vfio_ok)
+		printf("# real.vfio: vfio-pci %s (noiommu-%d), BAR %d of %#llx bytes at offset %#llx\n",
+		       env.real.vfio.bdf, env.real.vfio.group, REAL_IVSHMEM_BAR,
+		       (unsigned long long)env.real.vfio.size,
+		       (unsigned long long)env.real.vfio.offset);
+	if (env.real.devmem_ok)
+		printf("# real.devmem: /dev/mem at %#llx, %#llx bytes (memmap=)\n",
+		       (unsigned long long)env.real.devmem_phys,
+		       (unsigned long long)env.real.devmem_size);
 	if (!env.tmpfs_dir_is_tmpfs)
 		printf("# no tmpfs found: tmpfs-file controls use %s\n", env.tmpfs_dir);
 	if (run.kmsg_fd < 0)
@@ -483,8 +514,14 @@ int main(int argc, char **argv)
 			continue;
 		n++;
 		reason = case_skip_reason(c, &env, device_skip);
-		if (reason && reason == device_skip && opt.require_device) {
-			device_unusable(rep, device_skip);
+		if (reason && c->mapping->family == FAMILY_REAL && opt.require_real &&
+		    reason != real_1g_hazard) {
+			device_unusable(rep, reason, "real");
+			judge(rep, &expect, c, &kv, opt.variant);
+			rep->status = STATUS_NOT_OK;
+			sum.fail++;
+		} else if (reason && reason == device_skip && opt.require_device) {
+			device_unusable(rep, device_skip, "device");
 			judge(rep, &expect, c, &kv, opt.variant);
 			rep->status = STATUS_NOT_OK;
 			sum.fail++;
@@ -519,6 +556,7 @@ int main(int argc, char **argv)
 		}
 	}
 	free(rep);
+	real_teardown(&env.real);
 	expect_free(&expect);
 	free(table);
 	if (sum.fail)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Building the mapping under test: the four controls (no module needed) and
- * the /dev/pfnmap personalities. The controls hold the same position-
+ * Building the mapping under test: the four controls (no module needed), the
+ * /dev/pfnmap personalities and the real drivers (real.h). The controls hold the same position-
  * dependent pattern as the device region, so "pattern" means the same thing
  * for both: pfnmap_pattern_word(object offset) at every 8-byte word.
  */
@@ -109,8 +109,17 @@ int mapping_open(struct op_ctx *ctx, char *step, size_t steplen)
 		ctx->fd = fd;
 		return 0;
 	case MAP_KIND_DEVMEM:
+	case MAP_KIND_REAL_DEVMEM:
 		snprintf(step, steplen, "open");
 		fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		ctx->fd = fd;
+		return 0;
+	case MAP_KIND_REAL_VFIO:
+		/* The group opens once: every case maps the device fd main() opened. */
+		snprintf(step, steplen, "dup");
+		fd = fcntl(ctx->env->real.vfio.device_fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
 		ctx->fd = fd;
@@ -156,6 +165,13 @@ void *mapping_map(struct op_ctx *ctx, void *at, bool private_map)
 	case MAP_KIND_DEVMEM:
 		/* /dev/mem offsets are physical addresses: the module's region, same window. */
 		off = (off_t)(ctx->env->region.phys + ctx->obj_offset);
+		break;
+	case MAP_KIND_REAL_VFIO:
+		/* The BAR's offset from VFIO_DEVICE_GET_REGION_INFO, same window. */
+		off = (off_t)(ctx->env->real.vfio.offset + ctx->obj_offset);
+		break;
+	case MAP_KIND_REAL_DEVMEM:
+		off = (off_t)(ctx->env->real.devmem_phys + ctx->obj_offset);
 		break;
 	default:
 		break;

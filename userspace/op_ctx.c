@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The case context's bookkeeping: what to unmap, what to look at, the result. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "op_ctx.h"
 
@@ -47,8 +49,33 @@ void op_begin(struct op_ctx *ctx)
 	ctx->began = true;
 }
 
+/*
+ * Page-table levels as a note: the first page of the old range, and of the
+ * new one when there is one. "unknown" on a module without
+ * PFNMAP_IOC_PT_QUERY.
+ */
+void note_levels(struct op_ctx *ctx, const char *when)
+{
+	const struct range *r = ctx->ranges;
+	int fd = open(ctx->env->device_path, O_RDWR | O_CLOEXEC);
+	const char *old = fd < 0 ? NULL : pt_level(fd, (void *)r[RANGE_OLD].start);
+	const char *new = fd < 0 || !r[RANGE_NEW].len ? NULL :
+			  pt_level(fd, (void *)r[RANGE_NEW].start);
+
+	if (fd >= 0)
+		close(fd);
+	if (!r[RANGE_NEW].len)
+		note_add(ctx->res, "level %s: old=%s", when, old ? old : "unknown");
+	else
+		note_add(ctx->res, "level %s: old=%s new=%s", when, old ? old : "unknown",
+			 new ? new : "unknown");
+}
+
 void set_ret(struct op_ctx *ctx, bool ok, int err)
 {
+	/* Right after the call, before anything touches the ranges and refaults them. */
+	if (ctx->c->mapping->family == FAMILY_REAL)
+		note_levels(ctx, "after the call");
 	if (ok)
 		set_field(ctx->res, FIELD_RET, "ok");
 	else

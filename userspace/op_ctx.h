@@ -57,7 +57,11 @@ void op_begin(struct op_ctx *ctx);
 void own_range(struct op_ctx *ctx, void *addr, size_t len);
 void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
 	       size_t npages);
+/* set_ret() also notes the levels, for the real family (PFNMAP_IOC_PT_QUERY). */
+/* set_ret() also notes the levels, for the real family (PFNMAP_IOC_PT_QUERY). */
 void set_ret(struct op_ctx *ctx, bool ok, int err);
+void note_levels(struct op_ctx *ctx, const char *when);
+void note_levels(struct op_ctx *ctx, const char *when);
 
 static inline char *arena_slot(const struct op_ctx *ctx, unsigned int page)
 {

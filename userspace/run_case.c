@@ -70,11 +70,36 @@ static void counter_fields(const struct case_def *c, struct case_result *res)
 	}
 }
 
+/*
+ * The real drivers' pattern fills REAL_REGION_BYTES: one 16-page slot per
+ * case, in turn; an aligned mapping has the one slot at offset 0.
+ */
+static uint64_t real_window_offset(const struct case_def *c, size_t ps)
+{
+	uint64_t slot = 16 * ps;
+
+	if (c->mapping->axis[REAL_ALIGN] != REAL_UNALIGNED)
+		return 0;
+	return (c->index % (REAL_REGION_BYTES / slot)) * slot;
+}
+
+/* The unit the operations count in: a page, or a bigger one for real.vfio.2m and .1g. */
+static size_t case_unit(const struct case_def *c, size_t page_size)
+{
+	if (c->mapping->family != FAMILY_REAL)
+		return page_size;
+	switch (c->mapping->axis[REAL_ALIGN]) {
+	case REAL_2M: return REAL_UNIT_2M;
+	case REAL_1G: return REAL_UNIT_1G;
+	default: return page_size;
+	}
+}
+
 static void case_child(const struct probe_env *env, const struct case_def *c,
 		       struct case_result *res)
 {
 	struct op_ctx ctx;
-	size_t ps = env->page_size;
+	size_t ps = case_unit(c, env->page_size), reserve, align;
 	char step[32] = "";
 	enum page_class cls[PROBE_WINDOW_PAGES];
 	char buf[PROBE_FIELD_LEN];
@@ -92,16 +117,26 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	if (mapping_on_region(c->mapping))
 		ctx.obj_offset = c->op->flags & OP_AT_REGION_END ?
 				 env->info.region_size - ctx.len : window_offset(env, c, ps);
+	if (c->mapping->family == FAMILY_REAL)
+		ctx.obj_offset = real_window_offset(c, ps);
 
-	/* Reserve address space, then give it back: now every slot is known free. */
-	arena = mmap(NULL, ARENA_PAGES * ps, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * Reserve address space, then give it back: now every slot is known
+	 * free. With a unit bigger than a page the window (and every slot,
+	 * SLOT_DEST included, 16 units on) is aligned to the window's size.
+	 */
+	align = ps > env->page_size ? WINDOW * ps : 0;
+	reserve = ARENA_PAGES * ps + align;
+	arena = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED) {
 		set_outcome_kind(res, OUTCOME_SETUP, "arena:%s", errno_name(errno));
 		return;
 	}
-	munmap(arena, ARENA_PAGES * ps);
+	munmap(arena, reserve);
 	ctx.arena = arena;
+	if (align)
+		ctx.arena = (char *)((((uintptr_t)arena + SLOT_WINDOW * ps + align - 1) &
+				      ~(uintptr_t)(align - 1)) - SLOT_WINDOW * ps);
 
 	err = mapping_open(&ctx, step, sizeof(step));
 	if (err) {
@@ -129,7 +164,11 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 		snprintf(res->before, sizeof(res->before), "%s", buf);
 	}
 
+	if (c->mapping->family == FAMILY_REAL)
+		note_levels(&ctx, "before");
 	c->op->run(&ctx);
+	if (c->mapping->family == FAMILY_REAL)
+		note_levels(&ctx, "after the reads");
 
 	if (ctx.began) {
 		vmflags_snapshot(ctx.ranges, res->vmflags_after);

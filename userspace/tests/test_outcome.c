@@ -11,6 +11,7 @@ void test_outcome(void)
 	struct case_result res;
 	char buf[512];
 	size_t n = case_table_build(&table), i, dev_mremap = 0, multi = 0, whatif = 0, abi = 0;
+	size_t real = 0;
 
 	CHECK(n > 400);
 	for (i = 0; i < n; i++) {
@@ -26,15 +27,19 @@ void test_outcome(void)
 			dev_mremap++;
 		if (strstr(table[i].id, ":multi_vma_move"))
 			multi++;
+		if (!strncmp(table[i].id, "real.", 5))
+			real++;
 	}
 	CHECK(dev_mremap == 48);	/* every personality, no .access ones */
-	CHECK(multi == 52);		/* 48 personalities + 4 controls */
+	CHECK(multi == 55);		/* 48 personalities + 4 controls + 3 real mappings (not 1g) */
 	/*
 	 * 585 when the table became rows; then memtype (6), procmem_cow (5), 7 ABI size/rdonly
 	 * rows; then the vepc insert style (163), the huge family (4 x 11), config_huge, and
-	 * grow_unmap_tail (48 personalities).
+	 * grow_unmap_tail (48 personalities); then the real family.
 	 */
-	CHECK(n == 859);
+	CHECK(n == 931);
+	/* vfio unaligned and 2m, devmem: the 23 mapping-level rows each; vfio 1g: 3 huge_* */
+	CHECK(real == 72);
 	CHECK(whatif == 96);		/* 2 of the 3 what-if ops x 48 personalities */
 	CHECK(abi == 23);
 	/* The ABI cases come last, unload_busy last of all. */

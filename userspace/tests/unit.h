@@ -37,5 +37,6 @@ void test_rle(void);
 void test_outcome(void);
 void test_pat(void);
 void test_log_concern(void);
+void test_real(void);
 
 #endif

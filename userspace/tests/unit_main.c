@@ -15,6 +15,7 @@ int main(void)
 	test_outcome();
 	test_pat();
 	test_log_concern();
+	test_real();
 	printf("unit: %u passed, %u failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

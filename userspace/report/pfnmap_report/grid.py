@@ -29,7 +29,7 @@ from .vocab import PagesList
 
 WIDTH = 120
 CELL_MAX = 11
-FAMILIES = ("ctl", "dev")  # the grid's row families, in this order
+FAMILIES = ("ctl", "dev", "real")  # the grid's row families, in this order
 MAX_LISTED = 40            # groups of cases listed per column (not expected) or comparison (changed)
 
 SHORT = {
