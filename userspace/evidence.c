@@ -233,6 +233,25 @@ static bool is_run_value(const char *p)
 	return n >= 8;
 }
 
+/*
+ * Whether the ':' at @colon ends a task name and starts its pid: digits up to a
+ * blank, in a word that is no source location (mm/x.c:44 keeps its line).
+ */
+static bool is_pid_suffix(const char *line, const char *colon)
+{
+	const char *word = colon, *q = colon + 1;
+
+	while (word > line && !isspace((unsigned char)word[-1]))
+		word--;
+	if (!isdigit((unsigned char)*q))
+		return false;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (*q && !isspace((unsigned char)*q))
+		return false;
+	return !(colon - word > 2 && colon[-2] == '.' && (colon[-1] == 'c' || colon[-1] == 'h'));
+}
+
 void log_word(const char *line, char *buf, size_t len)
 {
 	const char *warn = strstr(line, "WARNING:"), *p;
@@ -260,7 +279,12 @@ void log_word(const char *line, char *buf, size_t len)
 
 		if (p != line && isspace((unsigned char)p[-1]) && is_run_value(p))
 			break;
-
+		/* "comm:pid" (x86/PAT: pfnmap-probe:45 freeing ...): the pid is the run's. */
+		if (ch == ':' && is_pid_suffix(line, p)) {
+			while (isdigit((unsigned char)p[1]))
+				p++;
+			continue;
+		}
 		if (isspace((unsigned char)ch) || ch == '+' || ch == '=' || !isprint((unsigned char)ch))
 			ch = '_';
 		buf[pos++] = ch;
