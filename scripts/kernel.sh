@@ -242,23 +242,35 @@ last_build_seconds() {
 	[[ -z $newest ]] || sed -n 's/^build_seconds=//p' "$newest"
 }
 
-# make_with_progress LABEL ESTIMATE LOG MAKE-ARG...: make with its output in LOG and a
-# progress line a minute (PFNMAP_PROGRESS_SECONDS): elapsed, and the estimate when there is
-# one; make's exit status.
+# make_with_progress LABEL ESTIMATE LOG LOCK_FD MAKE-ARG...: make in the foreground, so that
+# an interrupt stops it with the run (a background job of a script ignores SIGINT, and would
+# build on holding the cache lock), with its output in LOG; a ticker prints the progress.
+# make's exit status.
 make_with_progress() {
-	local label=$1 estimate=$2 log=$3 pid start=$SECONDS every=${PFNMAP_PROGRESS_SECONDS:-60}
+	local label=$1 estimate=$2 log=$3 lock_fd=$4 ticker rc=0
+	shift 4
+	progress_ticker "$label" "$estimate" "$lock_fd" >/dev/null &
+	ticker=$!
+	make "$@" >"$log" 2>&1 || rc=$?
+	kill "$ticker" 2>/dev/null || true
+	wait "$ticker" 2>/dev/null || true
+	return "$rc"
+}
+
+# progress_ticker LABEL ESTIMATE LOCK_FD: a progress line every PFNMAP_PROGRESS_SECONDS
+# (elapsed, and the estimate when there is one) while the run that started it lives. It lets
+# go of the run's cache lock at once, so that it never holds an entry on its own.
+progress_ticker() {
+	local label=$1 estimate=$2 start=$SECONDS every=${PFNMAP_PROGRESS_SECONDS:-60} parent=$$
 	local next=$every
-	shift 3
-	make "$@" >"$log" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 2
+	eval "exec $3>&-"
+	while kill -0 "$parent" 2>/dev/null; do
+		sleep 1
 		if ((SECONDS - start >= next)); then
 			progress "$label: $(minutes $((SECONDS - start)))${estimate:+ of about $(minutes "$estimate")}"
 			next=$((next + every))
 		fi
 	done
-	wait "$pid"
 }
 
 # built_kernel TREE JOBS [FRAGMENT...]: prints the build directory for a source tree (with a
@@ -301,7 +313,7 @@ built_kernel() {
 	estimate=$(last_build_seconds "$tree")
 	progress "building $kernel_version with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
 	start=$SECONDS
-	if ! make_with_progress "building $kernel_version" "$estimate" "$log" \
+	if ! make_with_progress "building $kernel_version" "$estimate" "$log" "$lock" \
 		-C "$tree" O="$staging" -j"$jobs" bzImage modules; then
 		tail -n 20 "$log" >&2
 		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"
