@@ -114,15 +114,23 @@ def fact(case: Case, rule: Optional[CellRule], ok: bool) -> str:
     return "+".join(SHORT.get(c, c) for c in unusual)
 
 
-def cell_text(case: Optional[Case]) -> str:
-    """A key operation's cell (without its verdict mark), at most CELL_MAX characters unless an
-    errno name alone is longer."""
+def _special_cell(case: Optional[Case]) -> Optional[str]:
+    """The cell of a case that has no fields to show (absent, skipped, no outcome), else None."""
     if case is None:
         return "·"
     if case.status == "skip":
         return "skip"
     if case.outcome_kind != "fields":
         return OUTCOME_KIND_SHORT.get(case.outcome_kind, str(case.outcome_kind))
+    return None
+
+
+def cell_text(case: Optional[Case]) -> str:
+    """A key operation's cell (without its verdict mark), at most CELL_MAX characters unless an
+    errno name alone is longer."""
+    special = _special_cell(case)
+    if special is not None:
+        return special
     ret = case.value("ret")
     head = "-" if ret is None else ret.text
     detail = fact(case, CELL_RULES.get(case.operation), ret is not None and ret.ok)
@@ -134,12 +142,9 @@ def cell_text(case: Optional[Case]) -> str:
 def huge_cell_text(case: Optional[Case]) -> str:
     """A huge grid cell (without its verdict mark): the result, and after a successful call the
     levels HUGE_CELL_RULES names (`-`: the field does not apply)."""
-    if case is None:
-        return "·"
-    if case.status == "skip":
-        return "skip"
-    if case.outcome_kind != "fields":
-        return OUTCOME_KIND_SHORT.get(case.outcome_kind, str(case.outcome_kind))
+    special = _special_cell(case)
+    if special is not None:
+        return special
     ret = case.value("ret")
     head = "-" if ret is None else ret.text
     if ret is None or not ret.ok:
