@@ -157,8 +157,10 @@ update_user_build() {
 	stamp=$(cat "$build/.pfnmap-build")
 	rm -f "$build/.pfnmap-build"
 	progress "bringing the build of $tree up to date (incremental make)"
+	acquire_build_slot
 	make -C "$tree" O="$build" -j"$jobs" bzImage modules >"$build/build.log" 2>&1 ||
 		die "kernel build failed for $tree; log in $build/build.log"
+	release_build_slot
 	echo "$stamp" >"$build/.pfnmap-build"
 }
 
@@ -242,28 +244,47 @@ last_build_seconds() {
 	[[ -z $newest ]] || sed -n 's/^build_seconds=//p' "$newest"
 }
 
+# acquire_build_slot: one kernel build at a time on this machine, whichever run or checkout
+# asks (two -j2 builds on two cores take longer together than one after the other, and each
+# one's estimate goes wrong). Prints the slot's lock fd; it is released when the run ends or
+# by release_build_slot.
+acquire_build_slot() {
+	local slot_fd
+	exec {slot_fd}>>"$PFNMAP_CACHE/build-slot.lock"
+	if ! flock -n -x "$slot_fd"; then
+		progress "waiting for another kernel build on this machine to finish ($PFNMAP_CACHE/build-slot.lock)"
+		flock -x "$slot_fd" || die "cannot lock $PFNMAP_CACHE/build-slot.lock"
+	fi
+	BUILD_SLOT_FD=$slot_fd
+}
+
+release_build_slot() { eval "exec ${BUILD_SLOT_FD}>&-"; }
+
 # make_with_progress LABEL ESTIMATE LOG LOCK_FD MAKE-ARG...: make in the foreground, so that
 # an interrupt stops it with the run (a background job of a script ignores SIGINT, and would
 # build on holding the cache lock), with its output in LOG; a ticker prints the progress.
-# make's exit status.
+# make holds the machine's build slot. make's exit status.
 make_with_progress() {
 	local label=$1 estimate=$2 log=$3 lock_fd=$4 ticker rc=0
 	shift 4
-	progress_ticker "$label" "$estimate" "$lock_fd" >/dev/null &
+	acquire_build_slot
+	progress_ticker "$label" "$estimate" "$lock_fd $BUILD_SLOT_FD" >/dev/null &
 	ticker=$!
 	make "$@" >"$log" 2>&1 || rc=$?
 	kill "$ticker" 2>/dev/null || true
 	wait "$ticker" 2>/dev/null || true
+	release_build_slot
 	return "$rc"
 }
 
-# progress_ticker LABEL ESTIMATE LOCK_FD: a progress line every PFNMAP_PROGRESS_SECONDS
+# progress_ticker LABEL ESTIMATE "FD...": a progress line every PFNMAP_PROGRESS_SECONDS
 # (elapsed, and the estimate when there is one) while the run that started it lives. It lets
-# go of the run's cache lock at once, so that it never holds an entry on its own.
+# go of the run's locks (FD...) at once, so that it never holds an entry or the build slot on
+# its own.
 progress_ticker() {
 	local label=$1 estimate=$2 start=$SECONDS every=${PFNMAP_PROGRESS_SECONDS:-60} parent=$$
-	local next=$every
-	eval "exec $3>&-"
+	local next=$every fd
+	for fd in $3; do eval "exec $fd>&-"; done
 	while kill -0 "$parent" 2>/dev/null; do
 		sleep 1
 		if ((SECONDS - start >= next)); then

@@ -128,7 +128,9 @@ case " $* " in
 *" olddefconfig "*) sed -i -E 's/^(CONFIG_[A-Z0-9_]+)=n$/# \1 is not set/' "$out/.config" ;;
 *" bzImage modules"*)
 	echo "$$" >>"$FAKE_MAKE_LOG"
+	[[ -z ${FAKE_MAKE_SPANS:-} ]] || echo "start $(date +%s.%N)" >>"$FAKE_MAKE_SPANS"
 	sleep "${FAKE_MAKE_SECONDS:-3}"
+	[[ -z ${FAKE_MAKE_SPANS:-} ]] || echo "end $(date +%s.%N)" >>"$FAKE_MAKE_SPANS"
 	mkdir -p "$out/arch/x86/boot" && : >"$out/arch/x86/boot/bzImage" && : >"$out/Module.symvers" ;;
 *) echo "fake make: $*" >&2; exit 2 ;;
 esac
@@ -143,11 +145,12 @@ fake_cache() {
 	: >"$cache/src/linux-source-9.9_9.9.0-1/Makefile"
 }
 
-# built_kernel of the fake tree in a fresh shell, as a run would call it.
+# built_kernel of the fake tree (or of TREE, a name under src/) in a fresh shell, as a run
+# would call it.
 fake_built_kernel() {
-	local cache=$1
+	local cache=$1 tree=${2:-linux-source-9.9_9.9.0-1}
 	PATH=$tmp/fakebin:$PATH PFNMAP_CACHE=$cache bash -c \
-		'source scripts/common.sh && source scripts/kernel.sh && built_kernel "$PFNMAP_CACHE/src/linux-source-9.9_9.9.0-1" 1'
+		'source scripts/common.sh && source scripts/kernel.sh && built_kernel "$PFNMAP_CACHE/src/$1" 1' _ "$tree"
 }
 
 fake_make_path "$tmp/fakebin"
@@ -172,6 +175,32 @@ concurrent_builds_share_one() {
 	cmp -s "$tmp/a.out" "$tmp/b.out" || { echo "different entries: $(cat "$tmp/a.out" "$tmp/b.out")"; return 1; }
 	grep -q "waiting for another run" "$tmp/b.err" || { echo "the second did not wait: $(cat "$tmp/b.err")"; return 1; }
 	[[ -f $(cat "$tmp/a.out")/.pfnmap-build ]] || { echo "no complete entry"; return 1; }
+}
+
+# Two runs (two checkouts, two helpers) building different kernels on one machine: the second
+# make starts only after the first ends, and says what it waits for.
+different_builds_take_turns() {
+	local cache=$tmp/cache-turns a b
+	fake_cache "$cache"
+	mkdir -p "$cache/src/linux-source-9.8_9.8.0-1/mm"
+	: >"$cache/src/linux-source-9.8_9.8.0-1/Makefile"
+	export FAKE_MAKE_SPANS=$tmp/spans
+	: >"$FAKE_MAKE_SPANS"
+	fake_built_kernel "$cache" >/dev/null 2>"$tmp/t1.err" &
+	a=$!
+	sleep 1
+	fake_built_kernel "$cache" linux-source-9.8_9.8.0-1 >/dev/null 2>"$tmp/t2.err" &
+	b=$!
+	if ! wait "$a" || ! wait "$b"; then
+		cat "$tmp/t1.err" "$tmp/t2.err"
+		unset FAKE_MAKE_SPANS
+		return 1
+	fi
+	unset FAKE_MAKE_SPANS
+	[[ $(cut -d' ' -f1 "$tmp/spans" | tr '\n' ' ') == "start end start end " ]] ||
+		{ echo "the builds overlapped: $(tr '\n' ' ' <"$tmp/spans")"; return 1; }
+	grep -q "waiting for another kernel build on this machine" "$tmp/t2.err" ||
+		{ echo "the second did not say it waits: $(cat "$tmp/t2.err")"; return 1; }
 }
 
 # A run that boots from an entry holds it shared: --rebuild elsewhere waits until it is done.
@@ -260,6 +289,7 @@ full_cache_fails_clearly() {
 
 check "two runs needing the same kernel: one builds, the other waits and reuses it" concurrent_builds_share_one
 check "--rebuild waits while another run uses the cached kernel" rebuild_waits_for_a_user
+check "two runs building different kernels: one make at a time on the machine" different_builds_take_turns
 check "a build killed with SIGKILL leaves nothing trusted and is rebuilt by the next run" killed_build_is_rebuilt
 check "config fragment: a last line for later kernels leaves the earlier lines and succeeds" \
 	fragment_with_later_last_line
