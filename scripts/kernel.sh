@@ -244,16 +244,17 @@ last_build_seconds() {
 	[[ -z $newest ]] || sed -n 's/^build_seconds=//p' "$newest"
 }
 
-# acquire_build_slot: one kernel build at a time on this machine, whichever run or checkout
-# asks (two -j2 builds on two cores take longer together than one after the other, and each
-# one's estimate goes wrong). Prints the slot's lock fd; it is released when the run ends or
-# by release_build_slot.
+# acquire_build_slot: one kernel build at a time on this machine, whichever run, checkout or
+# cache asks (two -j2 builds on two cores take longer together than one after the other, and
+# each one's estimate goes wrong): the lock is outside the cache, in /tmp unless
+# PFNMAP_BUILD_SLOT names another file. Sets BUILD_SLOT_FD; released when the run ends or by
+# release_build_slot.
 acquire_build_slot() {
-	local slot_fd
-	exec {slot_fd}>>"$PFNMAP_CACHE/build-slot.lock"
+	local slot=${PFNMAP_BUILD_SLOT:-/tmp/pfnmap_dev-build-slot-$(id -u).lock} slot_fd
+	exec {slot_fd}>>"$slot" || die "cannot open the build slot lock $slot"
 	if ! flock -n -x "$slot_fd"; then
-		progress "waiting for another kernel build on this machine to finish ($PFNMAP_CACHE/build-slot.lock)"
-		flock -x "$slot_fd" || die "cannot lock $PFNMAP_CACHE/build-slot.lock"
+		progress "waiting for another kernel build on this machine to finish ($slot)"
+		flock -x "$slot_fd" || die "cannot lock $slot"
 	fi
 	BUILD_SLOT_FD=$slot_fd
 }

@@ -42,8 +42,8 @@ PY
 bound_and_expected() {
 	expect_exit "$EXIT_OK" ./run-qemu.sh --kernel "$series" --real --case 'real.*' \
 		--results "$tmp/bound" >/dev/null || return 1
-	grep -H 'driver=vfio-pci' "$tmp"/bound/*/*/vfio-bind.txt ||
-		{ echo "ivshmem is not bound to vfio-pci:"; cat "$tmp"/bound/*/*/vfio-bind.txt; return 1; }
+	grep -H 'driver=vfio-pci' "$tmp"/bound/*/*/pci-bind.txt ||
+		{ echo "ivshmem is not bound to vfio-pci:"; cat "$tmp"/bound/*/*/pci-bind.txt; return 1; }
 	real_cases "$tmp/bound" ok
 }
 
