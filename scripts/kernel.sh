@@ -264,17 +264,15 @@ release_build_slot() { eval "exec ${BUILD_SLOT_FD}>&-"; }
 # make_with_progress LABEL ESTIMATE LOG LOCK_FD MAKE-ARG...: make in the foreground, so that
 # an interrupt stops it with the run (a background job of a script ignores SIGINT, and would
 # build on holding the cache lock), with its output in LOG; a ticker prints the progress.
-# make holds the machine's build slot. make's exit status.
+# The caller holds the machine's build slot (BUILD_SLOT_FD). make's exit status.
 make_with_progress() {
 	local label=$1 estimate=$2 log=$3 lock_fd=$4 ticker rc=0
 	shift 4
-	acquire_build_slot
 	progress_ticker "$label" "$estimate" "$lock_fd $BUILD_SLOT_FD" >/dev/null &
 	ticker=$!
 	make "$@" >"$log" 2>&1 || rc=$?
 	kill "$ticker" 2>/dev/null || true
 	wait "$ticker" 2>/dev/null || true
-	release_build_slot
 	return "$rc"
 }
 
@@ -333,10 +331,12 @@ built_kernel() {
 	progress "configuring $kernel_version (tinyconfig$fragments)"
 	configure_kernel "$tree" "$staging" "$kernel_version" "$@"
 	estimate=$(last_build_seconds "$tree")
+	acquire_build_slot
 	progress "building $kernel_version with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
 	start=$SECONDS
 	if ! make_with_progress "building $kernel_version" "$estimate" "$log" "$lock" \
 		-C "$tree" O="$staging" -j"$jobs" bzImage modules; then
+		release_build_slot
 		tail -n 20 "$log" >&2
 		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"
 	fi
@@ -348,6 +348,7 @@ built_kernel() {
 		echo "source=$tree"
 		echo "build_seconds=$((SECONDS - start))"
 	} >"$staging/.pfnmap-build"
+	release_build_slot
 	publish_dir "$staging" "$final"
 	unlock_entry "$lock"
 	progress "built $kernel_version into $final"
