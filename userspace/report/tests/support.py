@@ -3,8 +3,9 @@
 - The recorded QEMU fixtures, written by tests/report/record-fixtures.sh, each a run directory
   with the describe.json of the probe that made it:
   tests/report/fixtures/run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}/ (a case subset on kernel
-  pages) and tests/report/fixtures/run-7.2-huge/{7.2,7.2+fix-huge-pud}/ (every huge.* case,
-  --huge --hazards).
+  pages), tests/report/fixtures/run-7.2-huge/{7.2,7.2+fix-huge-pud}/ (every huge.* case,
+  --huge --hazards) and tests/report/fixtures/run-7.2-drivers/{7.2,7.2~pci,7.2+drm,7.2+drm~pci}/
+  (the real drivers, the drm flavor and the pci backing).
 - Live runs of the host-built probe (userspace/pfnmap-probe, made by `make -C userspace`): its
   --describe, the controls on this host's kernel (device cases skip: no module here), and the
   device cases against the LD_PRELOAD fake (userspace/.obj/fake_pfnmap.so, `make -C userspace
@@ -42,6 +43,9 @@ SCHEMA = os.path.join(TOP, "userspace", "probe-schema.json")
 WRAPPER = os.path.join(REPORT, "pfnmap-report")
 BASE, VARIANT = "7.2", "7.2+relax-pfnmap"
 HUGE_BASE, HUGE_VARIANT = "7.2", "7.2+fix-huge-pud"
+DRIVERS_RUN = os.path.join(FIXTURES, "run-7.2-drivers")
+DRIVERS_DESCRIBE = os.path.join(DRIVERS_RUN, "describe.json")
+DRIVERS_COLUMNS = ("7.2", "7.2~pci", "7.2+drm", "7.2+drm~pci")
 
 if REPORT not in sys.path:
     sys.path.insert(0, REPORT)
@@ -74,17 +78,30 @@ def need_huge_fixture():
     return HUGE_RUN, HUGE_DESCRIBE
 
 
+def drivers_fixture_present() -> bool:
+    return all(os.path.isfile(os.path.join(DRIVERS_RUN, column, "probe.json"))
+               for column in DRIVERS_COLUMNS) and os.path.isfile(DRIVERS_DESCRIBE)
+
+
+def need_drivers_fixture():
+    if not drivers_fixture_present():
+        raise unittest.SkipTest(f"no recorded drivers fixture: run {RECORDER} drivers")
+    return DRIVERS_RUN, DRIVERS_DESCRIBE
+
+
 def recorded_describes():
     """(path, describe document) of every recorded fixture present."""
     return [(path, load_json(path)) for path, present in
-            ((DESCRIBE, qemu_fixture_present()), (HUGE_DESCRIBE, huge_fixture_present())) if present]
+            ((DESCRIBE, qemu_fixture_present()), (HUGE_DESCRIBE, huge_fixture_present()),
+             (DRIVERS_DESCRIBE, drivers_fixture_present())) if present]
 
 
 def fixture_docs():
     """(path, probe.json document) of every column of the QEMU fixtures present."""
     out = []
     for present, run, columns in ((qemu_fixture_present(), QEMU_RUN, (BASE, VARIANT)),
-                                  (huge_fixture_present(), HUGE_RUN, (HUGE_BASE, HUGE_VARIANT))):
+                                  (huge_fixture_present(), HUGE_RUN, (HUGE_BASE, HUGE_VARIANT)),
+                                  (drivers_fixture_present(), DRIVERS_RUN, DRIVERS_COLUMNS)):
         if present:
             out += [(os.path.join(run, c, "probe.json"), load_json(os.path.join(run, c, "probe.json")))
                     for c in columns]
@@ -191,6 +208,12 @@ def fixture_report():
 @functools.lru_cache(maxsize=None)
 def huge_fixture_report():
     run, describe = need_huge_fixture()
+    return build(run, describe)
+
+
+@functools.lru_cache(maxsize=None)
+def drivers_fixture_report():
+    run, describe = need_drivers_fixture()
     return build(run, describe)
 
 

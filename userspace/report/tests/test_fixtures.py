@@ -9,6 +9,8 @@ FIXTURES = (
     ("relax", support.QEMU_RUN, (support.BASE, support.VARIANT), "7.2 and 7.2+relax-pfnmap"),
     ("huge", support.HUGE_RUN, (support.HUGE_BASE, support.HUGE_VARIANT),
      "7.2 and 7.2+fix-huge-pud with --huge --hazards"),
+    ("drivers", support.DRIVERS_RUN, support.DRIVERS_COLUMNS,
+     "7.2 and 7.2+drm with --backing pages,pci --real"),
 )
 
 

@@ -1,0 +1,50 @@
+"""The real drivers, the drm flavor and the pci backing side by side, on the recorded run
+(tests/report/fixtures/run-7.2-drivers: 7.2 and 7.2+drm, each on kernel pages and on a PCI BAR,
+with --real)."""
+
+import unittest
+
+from pfnmap_report import markdown
+
+from tests import support
+
+
+class DriversFixture(unittest.TestCase):
+    def setUp(self):
+        self.run, self.matrix = support.drivers_fixture_report()
+        self.columns = {c.label: c for c in self.matrix.columns}
+
+    def test_backings_and_the_flavor_follow_their_base(self):
+        self.assertEqual([c.label for c in self.matrix.columns], list(support.DRIVERS_COLUMNS))
+        self.assertEqual(self.columns["7.2~pci"].backing, "pci")
+        self.assertEqual(self.columns["7.2+drm"].flavor, "drm")
+        self.assertEqual(self.columns["7.2+drm"].variant, "")
+
+    def test_a_backing_or_a_flavor_is_compared_with_its_base_not_as_a_kernel(self):
+        kinds = {(c.from_, c.to): c.kind for c in self.matrix.comparisons}
+        self.assertEqual(kinds, {("7.2", "7.2~pci"): "backing", ("7.2", "7.2+drm"): "flavor",
+                                 ("7.2", "7.2+drm~pci"): "flavor"})
+        self.assertNotIn("version", {ch.kind for ch in self.matrix.changes})
+
+    def test_the_module_on_a_bar_maps_it_uncached(self):
+        case = self.columns["7.2~pci"].cases["dev.remap.dx.none.allow:memtype"]
+        self.assertEqual(case.outcome, "ret=ok memtype=uncached-minus")
+        self.assertEqual(case.verdict, "expected")
+        self.assertEqual(self.columns["7.2~pci"].device["region_kind"], "pci")
+
+    def test_drm_shmem_maps_the_wrong_pages_after_a_split_only_on_the_drm_kernel(self):
+        cold = "real.drm:partial_move_cold"
+        self.assertEqual(self.columns["7.2"].cases[cold].status, "skip")
+        self.assertIn("drm flavor", self.columns["7.2"].cases[cold].skip_reason)
+        for label in ("7.2+drm", "7.2+drm~pci"):
+            case = self.columns[label].cases[cold]
+            self.assertEqual(case.outcome, "ret=ok old=pattern*2+sigsegv*4+other*2 new=other", label)
+            self.assertEqual(case.verdict, "expected", label)
+        # vfio-pci, the reference: the pages the window held.
+        self.assertEqual(self.columns["7.2+drm"].cases["real.vfio.unaligned:partial_move_cold"].outcome,
+                         "ret=ok old=pattern*2+sigsegv*4+pattern*2 new=pattern")
+
+    def test_the_markdown_names_the_kind_of_each_comparison(self):
+        text = markdown.render(self.matrix)
+        self.assertIn("### 7.2 → 7.2~pci (backing)", text)
+        self.assertIn("### 7.2 → 7.2+drm (flavor)", text)
