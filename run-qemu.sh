@@ -351,6 +351,7 @@ print_stress_result() {
 main() {
 	parse_args "$@"
 	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	remember_source_hashes
 	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
 	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
 		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"

@@ -3,7 +3,25 @@
 # Needs common.sh and kernel.sh.
 
 # Hash of the source files under the given paths; build products (ignored by git) do not count.
+# Remembered for the rest of the run once remember_source_hashes has computed it in the
+# runner's own shell (the callers run in subshells): a matrix hashed them once per column.
+declare -gA TREE_HASH_MEMO=()
 tree_hash() {
+	local key="$*"
+	if [[ -z ${TREE_HASH_MEMO[$key]:-} ]]; then
+		TREE_HASH_MEMO[$key]=$(hash_source_files "$@") || return
+	fi
+	echo "${TREE_HASH_MEMO[$key]}"
+}
+
+readonly PROBE_SOURCES=(userspace pfnmap_dev/pfnmap_dev_uapi.h) MODULE_SOURCES=(pfnmap_dev Kbuild)
+
+remember_source_hashes() {
+	tree_hash "${PROBE_SOURCES[@]}" >/dev/null
+	tree_hash "${MODULE_SOURCES[@]}" >/dev/null
+}
+
+hash_source_files() {
 	(
 		cd "$PFNMAP_TOP" || exit
 		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -39,7 +57,7 @@ readonly SMALL_ENTRY_MB=20
 # a staging dir under the entry's lock: a second run waits and reuses it.
 built_module() {
 	local tree=$1 build=$2 final staging lock
-	final=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash pfnmap_dev Kbuild)
+	final=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash "${MODULE_SOURCES[@]}")
 	if [[ ! -f $final/pfnmap_dev/pfnmap_dev.ko ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD
@@ -70,7 +88,7 @@ build_module_entry() {
 # The probe and pfnmap-stress, static, cached by the hash of their sources.
 built_probe() {
 	local final staging lock
-	final=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h)
+	final=$PFNMAP_CACHE/probe/$(tree_hash "${PROBE_SOURCES[@]}")
 	if [[ ! -x $final/pfnmap-probe ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD
