@@ -50,6 +50,7 @@ exit codes: $EXIT_OK all cases expected; $EXIT_CHANGED some case changed, failed
   $EXIT_INFRA bad argument, missing tool, fetch or build failure; $EXIT_SPLAT kernel panic or
   WARNING/BUG/Oops in the guest log; $EXIT_HANG guest timed out.
 cache: $PFNMAP_CACHE (set PFNMAP_CACHE or XDG_CACHE_HOME to move it)
+PFNMAP_QEMU_ARGS: more QEMU arguments for every guest (make bench's PFNMAP_BENCH_ICOUNT=1)
 EOF
 }
 
