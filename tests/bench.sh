@@ -19,8 +19,12 @@ runs=${PFNMAP_BENCH_RUNS:-5}
 matrix_runs=${PFNMAP_BENCH_MATRIX_RUNS:-3}
 [[ $runs =~ ^[1-9][0-9]*$ && $matrix_runs =~ ^[0-9]+$ ]] ||
 	die "PFNMAP_BENCH_RUNS takes a positive number, PFNMAP_BENCH_MATRIX_RUNS a number"
+run_args=()
 if [[ ${PFNMAP_BENCH_ICOUNT:-0} == 1 ]]; then
 	export PFNMAP_QEMU_ARGS="${PFNMAP_QEMU_ARGS:-} -icount shift=0,sleep=off"
+	# Wall time grows several times; a case that waits for a hang spins its 500 ms in
+	# instructions (5.10: four vepc partial moves, 8 s): the default limit is too short.
+	run_args=(--timeout 3600)
 fi
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
@@ -33,7 +37,7 @@ measure() {
 	(
 		local start rc=0 stat
 		start=$(date +%s.%N)
-		"$@" --results "$results" >/dev/null 2>&1 || rc=$?
+		"$@" "${run_args[@]}" --results "$results" >/dev/null 2>&1 || rc=$?
 		read -ra stat <"/proc/$BASHPID/stat"
 		echo "$(echo "$(date +%s.%N) - $start" | bc) $(echo "scale=2; (${stat[15]} + ${stat[16]}) / $CLK_TCK" | bc) $rc"
 	)
