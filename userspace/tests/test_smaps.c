@@ -60,6 +60,9 @@ void test_smaps(void)
 
 		CHECK(smaps_past(sample, &scanned, 0x7f0000008000UL));
 		scanned = 0;
+		/* a VMA starting right at the limit is past it: the ranges end there */
+		CHECK(smaps_past(sample, &scanned, 0xffffffffff600000UL));
+		scanned = 0;
 		CHECK(!smaps_past(sample, &scanned, 0xffffffffff601000UL));
 		CHECK(scanned == sizeof(sample) - 1);
 		scanned = 0;
