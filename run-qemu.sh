@@ -55,6 +55,7 @@ exit codes: $EXIT_OK all cases expected; $EXIT_CHANGED some case changed, failed
   $EXIT_INFRA bad argument, missing tool, fetch or build failure; $EXIT_SPLAT kernel panic or
   WARNING/BUG/Oops in the guest log; $EXIT_HANG guest timed out.
 cache: $PFNMAP_CACHE (set PFNMAP_CACHE or XDG_CACHE_HOME to move it)
+PFNMAP_QEMU_ARGS: more QEMU arguments for every guest (make bench's PFNMAP_BENCH_ICOUNT=1)
 EOF
 }
 
@@ -401,6 +402,7 @@ print_stress_result() {
 main() {
 	parse_args "$@"
 	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	remember_source_hashes
 	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
 	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
 		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"

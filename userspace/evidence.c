@@ -148,13 +148,78 @@ char *read_text_file(const char *path)
 	return buf;
 }
 
+bool smaps_past(const char *text, size_t *scanned, uintptr_t limit)
+{
+	const char *line = text + *scanned, *eol;
+	uintptr_t start, end;
+
+	while ((eol = strchr(line, '\n'))) {
+		if (parse_vma_header(line, &start, &end) && start >= limit)
+			return true;
+		line = eol + 1;
+	}
+	*scanned = (size_t)(line - text);
+	return false;
+}
+
+/*
+ * /proc/self/smaps up to the first VMA that starts at or above @limit. The
+ * kernel walks the page tables and formats some twenty lines for every VMA
+ * it shows, on demand: reading in small pieces and stopping there spares it
+ * the VMAs above the case's ranges (under TCG the biggest cost of a case).
+ */
+static char *read_smaps_upto(uintptr_t limit)
+{
+	enum { PIECE = 1024 };	/* about one VMA's record: the kernel formats no more */
+	size_t cap = 1 << 14, len = 0, scanned = 0;
+	char *buf = malloc(cap);
+	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (cap - len < PIECE + 1) {
+			char *n = realloc(buf, cap * 2);
+
+			if (!n)
+				break;
+			buf = n;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, PIECE);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (smaps_past(buf, &scanned, limit))
+			break;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
 void vmflags_snapshot(const struct range ranges[RANGE_NR],
 		      char out[RANGE_NR][PROBE_FLAGS_LEN])
 {
 	enum { MAX_VMAS = 160 };	/* a case child has a few dozen */
 	struct vma_info *vmas = calloc(MAX_VMAS, sizeof(*vmas));
-	char *text = read_text_file("/proc/self/smaps");
+	uintptr_t limit = 0;
+	char *text;
 	int nr = -1, i;
+
+	for (i = 0; i < RANGE_NR; i++)
+		if (ranges[i].len && ranges[i].start + ranges[i].len > limit)
+			limit = ranges[i].start + ranges[i].len;
+	text = read_smaps_upto(limit);
 
 	if (vmas && text)
 		nr = smaps_parse(text, vmas, MAX_VMAS);

@@ -30,7 +30,17 @@ int smaps_parse(const char *text, struct vma_info *out, int max);
 void vmflags_for_range(const struct vma_info *vmas, int nr, uintptr_t start,
 		       size_t len, char *buf, size_t buflen);
 
-/* Read /proc/self/smaps and fill one slot per range (len 0: leave ""). */
+/*
+ * Whether smaps text holds a VMA header starting at or above @limit, looking
+ * at the complete lines from *@scanned on (moved past them when not): what
+ * follows such a VMA cannot intersect a range that ends at @limit.
+ */
+bool smaps_past(const char *text, size_t *scanned, uintptr_t limit);
+
+/*
+ * Read /proc/self/smaps as far as the ranges reach and fill one slot per
+ * range (len 0: leave "").
+ */
 struct range { uintptr_t start; size_t len; };
 void vmflags_snapshot(const struct range ranges[RANGE_NR],
 		      char out[RANGE_NR][PROBE_FLAGS_LEN]);

@@ -26,6 +26,12 @@
  *   [40,48) pre-existing target mapping (dontunmap_fixed)
  */
 #define ARENA_PAGES		64
+/*
+ * Where the arena is asked for (a hint: elsewhere if taken or too small):
+ * below a non-PIE binary's 0x400000 and every other VMA, so reading smaps for
+ * the case's ranges can stop before the binary, heap and stack (evidence.c).
+ */
+#define ARENA_HINT		((void *)0x200000)
 #define SLOT_NEIGHBOUR		2
 #define NEIGHBOUR_PAGES		2
 #define SLOT_WINDOW		4

@@ -51,8 +51,16 @@ void json_write_string(FILE *f, const char *str)
 	}
 	fputc('"', f);
 	while (*s) {
-		size_t n;
+		size_t n = 0;
 
+		/* Printable ASCII needs no escape: one fwrite per run, not one per byte. */
+		while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+			n++;
+		if (n) {
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
 		switch (*s) {
 		case '"': fputs("\\\"", f); s++; continue;
 		case '\\': fputs("\\\\", f); s++; continue;

@@ -128,7 +128,8 @@ static void case_child(const struct probe_env *env, const struct case_def *c,
 	 */
 	align = ps > env->page_size ? WINDOW * ps : 0;
 	reserve = ARENA_PAGES * ps + align;
-	arena = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	arena = mmap(align ? NULL : ARENA_HINT, reserve, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (arena == MAP_FAILED) {
 		set_outcome_kind(res, OUTCOME_SETUP, "arena:%s", errno_name(errno));
 		return;

@@ -54,6 +54,26 @@ void test_smaps(void)
 	CHECK(smaps_parse("1000-2000 r--p 0 0:0 0\nVmFlags: rd", v, 8) == 1);
 	CHECK_STR(v[0].flags, "rd");
 
+	/* Reading stops at the first VMA at or above the limit, seen whole lines at a time. */
+	{
+		size_t scanned = 0;
+
+		CHECK(smaps_past(sample, &scanned, 0x7f0000008000UL));
+		scanned = 0;
+		/* a VMA starting right at the limit is past it: the ranges end there */
+		CHECK(smaps_past(sample, &scanned, 0xffffffffff600000UL));
+		scanned = 0;
+		CHECK(!smaps_past(sample, &scanned, 0xffffffffff601000UL));
+		CHECK(scanned == sizeof(sample) - 1);
+		scanned = 0;
+		/* a header cut short is not read as one: 7f00 is no VMA at 0x7f00 */
+		CHECK(!smaps_past("7f0000000000-7f0000008000 rw-s 0 0:5 77\n7f00", &scanned,
+				  0x7f0000000001UL));
+		CHECK(scanned == 40);
+		CHECK(smaps_past("7f0000000000-7f0000008000 rw-s 0 0:5 77\n7f0000010000-7f0000011000 ---p\n",
+				 &scanned, 0x7f0000000001UL));
+	}
+
 	/* Log words: the WARNING's location in both wordings, anything else by its first words. */
 	log_word("WARNING: arch/x86/mm/ioremap.c:216 at __ioremap_caller.constprop.0+0x8c/0x252, "
 		 "CPU#0: pfnmap-probe/30", buf, sizeof(buf));
