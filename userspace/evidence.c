@@ -113,41 +113,6 @@ void vmflags_for_range(const struct vma_info *vmas, int nr, uintptr_t start,
 		snprintf(buf, buflen, "-");
 }
 
-char *read_text_file(const char *path)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 4096) {
-			char *n = realloc(buf, cap * 2);
-
-			if (!n)
-				break;
-			buf = n;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 bool smaps_past(const char *text, size_t *scanned, uintptr_t limit)
 {
 	const char *line = text + *scanned, *eol;
@@ -163,17 +128,14 @@ bool smaps_past(const char *text, size_t *scanned, uintptr_t limit)
 }
 
 /*
- * /proc/self/smaps up to the first VMA that starts at or above @limit. The
- * kernel walks the page tables and formats some twenty lines for every VMA
- * it shows, on demand: reading in small pieces and stopping there spares it
- * the VMAs above the case's ranges (under TCG the biggest cost of a case).
+ * A whole file in @piece-byte reads, NUL-terminated; NULL if it cannot be
+ * opened. With @limit, stop once smaps_past() sees a VMA at or above it.
  */
-static char *read_smaps_upto(uintptr_t limit)
+static char *read_pieces(const char *path, size_t piece, uintptr_t limit)
 {
-	enum { PIECE = 1024 };	/* about one VMA's record: the kernel formats no more */
 	size_t cap = 1 << 14, len = 0, scanned = 0;
 	char *buf = malloc(cap);
-	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (!buf || fd < 0) {
 		free(buf);
@@ -184,7 +146,7 @@ static char *read_smaps_upto(uintptr_t limit)
 	for (;;) {
 		ssize_t r;
 
-		if (cap - len < PIECE + 1) {
+		if (cap - len < piece + 1) {
 			char *n = realloc(buf, cap * 2);
 
 			if (!n)
@@ -192,19 +154,36 @@ static char *read_smaps_upto(uintptr_t limit)
 			buf = n;
 			cap *= 2;
 		}
-		r = read(fd, buf + len, PIECE);
+		r = read(fd, buf + len, piece);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		len += (size_t)r;
 		buf[len] = '\0';
-		if (smaps_past(buf, &scanned, limit))
+		if (limit && smaps_past(buf, &scanned, limit))
 			break;
 	}
 	close(fd);
 	buf[len] = '\0';
 	return buf;
+}
+
+char *read_text_file(const char *path)
+{
+	return read_pieces(path, 4096, 0);
+}
+
+/*
+ * /proc/self/smaps up to the first VMA that starts at or above @limit. The
+ * kernel walks the page tables and formats some twenty lines for every VMA
+ * it shows, on demand: reading in small pieces and stopping there spares it
+ * the VMAs above the case's ranges (under TCG the biggest cost of a case).
+ * A piece of 1 KiB is about one VMA's record: the kernel formats no more.
+ */
+static char *read_smaps_upto(uintptr_t limit)
+{
+	return read_pieces("/proc/self/smaps", 1024, limit);
 }
 
 void vmflags_snapshot(const struct range ranges[RANGE_NR],
