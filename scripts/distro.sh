@@ -264,7 +264,7 @@ build_distro_module_entry() {
 	find "$staging" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
 	if ! make -C "$staging" KDIR="$kdir" ${cc:+CC="$cc"} modules >"$staging/build.log" 2>&1; then
 		rm -rf "$staging.failed" && mv "$staging" "$staging.failed"
-		die "cannot build the module against linux-headers-$abi here: its kernel was built with ${wanted%% (*}, and $used fails: $(grep -m1 -E 'error|Error|not found' "$staging.failed/build.log") (log: $staging.failed/build.log)"
+		die "cannot build the module against linux-headers-$abi here: its kernel was built with ${wanted%% (*}, and $used $("$used" -dumpfullversion 2>/dev/null) fails: $(grep -m1 -E 'error|Error|not found' "$staging.failed/build.log") (log: $staging.failed/build.log)"
 	fi
 	"$used" --version | head -n1 >"$staging/module-cc"
 	publish_dir "$staging" "$final"
