@@ -27,7 +27,12 @@ usage: $0 [options]
   --case GLOB         run only probe cases matching GLOB (repeatable)
   --probe-arg ARG     pass ARG to pfnmap-probe in the guest (repeatable), e.g. -v
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
-  --memmap            reserve 16M of guest RAM at 128M with memmap= and load the module on it
+  --backing LIST      where the module's region lives, one guest per backing and kernel
+                      (comma-separated; default pages): pages (kernel pages), memmap (16M of
+                      guest RAM reserved at 128M with memmap=), pci (BAR 2 of a second
+                      ivshmem-plain device bound to pfnmap_dev: MMIO, no struct page);
+                      with several, column names end in ~BACKING (7.2~pci)
+  --memmap            the same as --backing memmap
   --huge              a boot for the huge.* probe cases: 1 GiB reserved with memmap= on a 1 GiB
                       boundary (room for a PUD leaf), the module loaded on it, 2560 MB of RAM;
                       with --hazards also the cases that make some kernels BUG
@@ -61,7 +66,7 @@ series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_c
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
-real=0 qemu_args="" vfio_bind=""
+real=0 qemu_args="" pci_bind="" backings=(pages) backing_given=0
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -81,8 +86,8 @@ parse_args() {
 		--case) need_value "$@"; probe_args+=(--case "$2"); case_globs+=("$2"); shift ;;
 		--probe-arg) need_value "$@"; probe_args+=("$2"); shift ;;
 		--module-args) need_value "$@"; module_args=$2; shift ;;
-		--memmap) append+=" memmap=16M\$0x8000000"
-			module_args+=" phys_base=0x8000000 phys_size=0x1000000" ;;
+		--backing) need_value "$@"; IFS=, read -ra backings <<<"$2"; backing_given=1; shift ;;
+		--memmap) backings=(memmap); backing_given=1 ;;
 		--hazards) hazards=1 ;;
 		--huge) huge=1 ;;
 		--real) real=1 ;;
@@ -102,13 +107,11 @@ parse_args() {
 		esac
 		shift
 	done
+	check_backings
 	((huge == 0)) || use_huge_region
 	if ((hazards)); then
 		# The hazard cases map the memmap= region, in a boot of their own.
-		if [[ $module_args != *phys_base=* ]]; then
-			append+=" memmap=16M\$0x8000000"
-			module_args+=" phys_base=0x8000000 phys_size=0x1000000"
-		fi
+		[[ $module_args == *phys_base=* ]] || backings=(memmap)
 		# With --real also the real driver that logs "bad pud" on purpose.
 		if [[ " ${probe_args[*]:-} " != *" --case "* ]]; then
 			probe_args+=(--case 'hazard.*')
@@ -120,7 +123,7 @@ parse_args() {
 		# First: a later --append of the same parameter wins over ours.
 		append=" $REAL_APPEND$append"
 		qemu_args=$REAL_QEMU_ARGS
-		vfio_bind=$REAL_VFIO_BIND
+		pci_bind=$REAL_PCI_BIND
 		probe_args+=(--require-real)
 	fi
 	[[ $memory =~ ^[0-9]+$ ]] || die "--memory takes megabytes, not '$memory'"
@@ -154,6 +157,42 @@ check_column() {
 	fi
 	check_series "${column%%+*}"
 	[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
+}
+
+# --backing: known names, each once; the modes with a region of their own take no other.
+check_backings() {
+	local b
+	((${#backings[@]})) || die "--backing needs at least one of: $BACKINGS"
+	for b in "${backings[@]}"; do
+		[[ " $BACKINGS " == *" $b "* ]] || die "--backing takes $BACKINGS (comma-separated), not '$b'"
+	done
+	[[ -z $(printf '%s\n' "${backings[@]}" | sort | uniq -d) ]] || die "--backing names a backing twice: ${backings[*]}"
+	((backing_given)) || return 0
+	((huge == 0)) || die "--huge loads the module on its own region: no --backing/--memmap with it"
+	((hazards == 0)) || [[ ${backings[*]} == memmap ]] ||
+		die "--hazards runs on the memmap= backing only: no --backing ${backings[*]} with it"
+	[[ $module_args != *phys_base=* && $module_args != *pci_bar=* ]] ||
+		die "--module-args names a region (phys_base/pci_bar): no --backing/--memmap with it"
+}
+
+# The column names of a run: each kernel column once per backing, named COLUMN~BACKING when
+# the run has more than one backing (a single backing keeps the kernel's name).
+backing_columns() {
+	local column backing
+	for column; do
+		for backing in "${backings[@]}"; do
+			if ((${#backings[@]} > 1)) && [[ $backing != pages ]]; then
+				echo "$column~$backing"
+			else
+				echo "$column"
+			fi
+		done
+	done
+}
+
+# The backing of a column: its ~BACKING, else the run's only one.
+column_backing() {
+	if [[ $1 == *~* ]]; then echo "${1##*~}"; else echo "${backings[0]}"; fi
 }
 
 # --huge: the huge.* cases need a region a PUD leaf fits, physically aligned like one. RAM
@@ -218,7 +257,7 @@ variant_fragments() {
 	variant_field "$1" "$2" 4 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/|"
 }
 
-# whatif (the default) or flavor: see kernels/variants.tsv.
+# whatif (the default), flavor or drivers: see kernels/variants.tsv.
 variant_kind() {
 	local kind
 	kind=$(variant_field "$1" "$2" 5)
@@ -273,9 +312,10 @@ column_build() {
 	built_kernel "$tree" "$jobs" "${fragments[@]}"
 }
 
-# Prepares one column (kernel, module, probe, initramfs) in its results dir.
+# prepare_column DIR SERIES VARIANT BACKING: one column (kernel, module, probe, initramfs) in
+# its results dir: what the guest does in job.env, how it boots in boot.env.
 prepare_column() {
-	local dir=$1 column_series=$2 column_variant=$3 tree build module probe judged_as
+	local dir=$1 column_series=$2 column_variant=$3 backing=$4 tree build module probe judged_as
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
 	build=$(column_build "$tree" "$column_variant" "$column_series")
@@ -287,56 +327,73 @@ prepare_column() {
 	module=$(built_module "$tree" "$build")
 	probe=$(built_probe)
 	{
-		echo "column=${column_series:-own}${column_variant:++$column_variant}"
+		echo "column=$(basename "$dir")"
 		echo "series=$column_series"
+		echo "backing=$backing"
 		echo "variant=$judged_as"
 		[[ $judged_as == "$column_variant" ]] || echo "flavor=$column_variant"
 		cat "$build/.pfnmap-build" 2>/dev/null || echo "kernel_version=$(kernel_version_of_tree "$tree")"
 	} >"$dir/meta.env"
 	{
-		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
-		printf 'VFIO_BIND=%q\n' "$vfio_bind"
+		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
+			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
+		printf 'PCI_BIND=%q\n' "$pci_bind $(backing_pci_bind "$backing")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
-		# The module was loaded for this run: an unusable device fails its cases, never skips them.
-		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${judged_as:+ --variant $judged_as}"
+		# The module was loaded for this run: an unusable device fails its cases, never skips them;
+		# so does a DRM card the kernel was built to drive (the drm flavor).
+		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${judged_as:+ --variant $judged_as}$(
+			config_has CONFIG_DRM_BOCHS=y "$build/.config" && echo " --require-drm")"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
-	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
+	{
+		printf 'BZIMAGE=%q\n' "$build/arch/x86/boot/bzImage"
+		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
+		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
+	} >"$dir/boot.env"
 }
 
-# prepare_distro_column DIR SERIES: as prepare_column, for Debian's prebuilt kernel of SERIES.
-# Judged by the stock expectations and the lines qualified @debian (what its config changes).
+# prepare_distro_column DIR SERIES BACKING: as prepare_column, for Debian's prebuilt kernel of
+# SERIES: a flavor of SERIES for the report (compared with its base), judged by the stock
+# expectations and the lines qualified @debian (what Debian's config changes).
 prepare_distro_column() {
-	local dir=$1 column_series=$2 entry module probe
+	local dir=$1 column_series=$2 backing=$3 entry module probe
 	mkdir -p "$dir"
 	entry=$(distro_kernel "$column_series")
 	module=$(built_distro_module "$entry")
 	probe=$(built_probe)
 	{
-		echo "column=$column_series$DISTRO_SUFFIX"
+		echo "column=$(basename "$dir")"
 		echo "series=$column_series"
+		echo "backing=$backing"
 		echo "variant="
+		echo "flavor=${DISTRO_SUFFIX#-}"
 		echo "distro=debian"
-		echo "expect_qualifier=${DISTRO_SUFFIX#-}"
 		grep -v -e '^vmlinuz=' -e '^kdir=' "$entry/.pfnmap-distro"
 		printf 'module_cc=%q\n' "$(cat "${module%/pfnmap_dev/pfnmap_dev.ko}/module-cc")"
 	} >"$dir/meta.env"
 	{
-		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
-		printf 'VFIO_BIND=%q\n' "$vfio_bind"
+		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
+			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
+		printf 'PCI_BIND=%q\n' "$pci_bind $(backing_pci_bind "$backing")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-} --variant ${DISTRO_SUFFIX#-}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$(any_source_tree)" "$module" "$probe" "$dir/job.env" "${includes[@]}"
-	echo "$entry/$(distro_value "$entry" vmlinuz)" >"$dir/bzimage.path"
+	{
+		printf 'BZIMAGE=%q\n' "$entry/$(distro_value "$entry" vmlinuz)"
+		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
+		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
+	} >"$dir/boot.env"
 }
 
 boot_column() {
-	local dir=$1 start qemu_rc=0 code
+	local dir=$1 start qemu_rc=0 code BZIMAGE APPEND QEMU_ARGS
+	# shellcheck source=/dev/null # written by prepare_column
+	source "$dir/boot.env"
 	start=$(date +%s.%N)
 	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel"))"
-	boot_guest "$dir" "$(cat "$dir/bzimage.path")" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
-		"$memory" "$timeout_s" "$append" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" "$qemu_args" ||
+	boot_guest "$dir" "$BZIMAGE" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
+		"$memory" "$timeout_s" "$APPEND" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" "$QEMU_ARGS" ||
 		qemu_rc=$?
 	code=$(guest_exit_code "$dir" "$qemu_rc")
 	rm -f "$dir/initramfs.cpio" "$dir/initramfs.cpio.list"
@@ -416,11 +473,22 @@ main() {
 	# One results dir per column; and a column twice would wait for its own lock under --rebuild.
 	[[ -z $(printf '%s\n' "${columns[@]}" | sort | uniq -d) ]] ||
 		die "a column is named twice: ${columns[*]}"
+	mapfile -t columns < <(backing_columns "${columns[@]}")
+	((${#columns[@]} == 1)) || parallel=${PFNMAP_PARALLEL_GUESTS:-2}
 	# Builds one after another (two cores), then the guests, up to $parallel at once.
+	local kernel
 	for column in "${columns[@]}"; do
-		[[ $column == own ]] && { prepare_column "$run_dir/own" "" ""; continue; }
-		is_distro_column "$column" && { prepare_distro_column "$run_dir/$column" "$(distro_series_of "$column")"; continue; }
-		prepare_column "$run_dir/$column" "${column%%+*}" "$([[ $column == *+* ]] && echo "${column#*+}")"
+		kernel=${column%~*}
+		if [[ $kernel == own ]]; then
+			prepare_column "$run_dir/$column" "" "" "$(column_backing "$column")"
+			continue
+		fi
+		if is_distro_column "$kernel"; then
+			prepare_distro_column "$run_dir/$column" "$(distro_series_of "$kernel")" "$(column_backing "$column")"
+			continue
+		fi
+		prepare_column "$run_dir/$column" "${kernel%%+*}" "$([[ $kernel == *+* ]] && echo "${kernel#*+}")" \
+			"$(column_backing "$column")"
 	done
 	for column in "${columns[@]}"; do
 		boot_column "$run_dir/$column" &

@@ -22,7 +22,7 @@
 
 static unsigned long pfnmap_region_size = SZ_1M;
 module_param_named(region_size, pfnmap_region_size, ulong, 0444);
-MODULE_PARM_DESC(region_size, "bytes of kernel pages to allocate as the region (default 1 MiB)");
+MODULE_PARM_DESC(region_size, "bytes of kernel pages to allocate as the region, or of the PCI BAR to use (default 1 MiB)");
 
 /* Named apart from x86's own phys_base symbol. */
 static unsigned long pfnmap_phys_base;
@@ -37,6 +37,10 @@ static bool pfnmap_reserved_override;
 module_param_named(i_know_this_is_reserved_ram, pfnmap_reserved_override, bool, 0444);
 MODULE_PARM_DESC(i_know_this_is_reserved_ram,
 		 "use a reserved phys range that no memmap=nn$ss of the command line covers (it gets overwritten)");
+
+static int pfnmap_pci_bar = -1;
+module_param_named(pci_bar, pfnmap_pci_bar, int, 0444);
+MODULE_PARM_DESC(pci_bar, "use this memory BAR of a PCI device bound to pfnmap_dev (driver_override) as the region; /dev/pfnmap appears when one is bound");
 
 struct pfnmap_counter_set pfnmap_dev_counters;
 static struct dentry *pfnmap_debugfs_dir;
@@ -105,8 +109,8 @@ static int pfnmap_validate_config(const struct pfnmap_config *config)
 	}
 	/* generic_access_phys() ioremaps the pfn, which x86 refuses (and WARNs) for RAM. */
 	if ((config->flags & PFNMAP_CFG_ACCESS_PHYS) &&
-	    pfnmap_region.kind != PFNMAP_REGION_MEMMAP) {
-		pr_warn_ratelimited("->access needs a memmap= region, not kernel pages\n");
+	    pfnmap_region.kind == PFNMAP_REGION_PAGES) {
+		pr_warn_ratelimited("->access needs a memmap= or pci region, not kernel pages\n");
 		return -EINVAL;
 	}
 	if ((config->flags & PFNMAP_CFG_UNSAFE_ACCESS_COW) &&
@@ -296,12 +300,36 @@ DEFINE_SHOW_ATTRIBUTE(pfnmap_counters);
 
 static int pfnmap_region_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "kind %s\nphys %pa\nsize %#zx\n",
-		   pfnmap_region.kind == PFNMAP_REGION_MEMMAP ? "memmap" : "pages",
+	seq_printf(m, "kind %s\nphys %pa\nsize %#zx\n", pfnmap_region_kind_name(),
 		   &pfnmap_region.phys, pfnmap_region.size);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pfnmap_region);
+
+int pfnmap_publish(void)
+{
+	int ret = misc_register(&pfnmap_misc);
+
+	if (ret) {
+		pr_warn("misc_register failed: %d\n", ret);
+		return ret;
+	}
+	pfnmap_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("counters", 0400, pfnmap_debugfs_dir, NULL,
+			    &pfnmap_counters_fops);
+	debugfs_create_file("region", 0400, pfnmap_debugfs_dir, NULL,
+			    &pfnmap_region_fops);
+	pr_info("%s region of %#zx bytes on /dev/%s\n", pfnmap_region_kind_name(),
+		pfnmap_region.size, pfnmap_misc.name);
+	return 0;
+}
+
+void pfnmap_unpublish(void)
+{
+	debugfs_remove_recursive(pfnmap_debugfs_dir);
+	pfnmap_debugfs_dir = NULL;
+	misc_deregister(&pfnmap_misc);
+}
 
 static int __init pfnmap_init(void)
 {
@@ -311,33 +339,31 @@ static int __init pfnmap_init(void)
 	BUILD_BUG_ON(sizeof(struct pfnmap_info) < PFNMAP_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct pfnmap_counters) < PFNMAP_COUNTERS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct pfnmap_pt_query) < PFNMAP_PT_QUERY_SIZE_VER0);
+	if (pfnmap_pci_bar >= 0) {
+		if (pfnmap_phys_base || pfnmap_phys_size) {
+			pr_warn("pci_bar and phys_base/phys_size name two regions: choose one\n");
+			return -EINVAL;
+		}
+		return pfnmap_pci_register(pfnmap_pci_bar, pfnmap_region_size);
+	}
 	ret = pfnmap_region_init(pfnmap_region_size, pfnmap_phys_base,
 				 pfnmap_phys_size, pfnmap_reserved_override);
-
 	if (ret)
 		return ret;
-	ret = misc_register(&pfnmap_misc);
-	if (ret) {
-		pr_warn("misc_register failed: %d\n", ret);
+	ret = pfnmap_publish();
+	if (ret)
 		pfnmap_region_exit();
-		return ret;
-	}
-	pfnmap_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("counters", 0400, pfnmap_debugfs_dir, NULL,
-			    &pfnmap_counters_fops);
-	debugfs_create_file("region", 0400, pfnmap_debugfs_dir, NULL,
-			    &pfnmap_region_fops);
-	pr_info("%s region of %#zx bytes on /dev/%s\n",
-		pfnmap_region.kind == PFNMAP_REGION_MEMMAP ? "memmap" : "pages",
-		pfnmap_region.size, pfnmap_misc.name);
-	return 0;
+	return ret;
 }
 
 /* No VMA can outlive the region: each holds the file, each file the module. */
 static void __exit pfnmap_exit(void)
 {
-	debugfs_remove_recursive(pfnmap_debugfs_dir);
-	misc_deregister(&pfnmap_misc);
+	if (pfnmap_pci_bar >= 0) {
+		pfnmap_pci_unregister();
+		return;
+	}
+	pfnmap_unpublish();
 	pfnmap_region_exit();
 }
 

@@ -287,10 +287,22 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 		return -EINVAL;
 	}
 	if (config->insert == PFNMAP_INSERT_MIXED && !pfnmap_region_has_pages()) {
-		pr_warn_ratelimited("the mixed personality needs a region of kernel pages, not memmap=\n");
+		pr_warn_ratelimited("the mixed personality needs a region of kernel pages, not %s\n",
+				    pfnmap_region_kind_name());
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* A BAR is I/O memory: io_remap_pfn_range(), as the drivers of BARs call it. */
+static int pfnmap_remap(struct vm_area_struct *vma)
+{
+	unsigned long pfn = PHYS_PFN(pfnmap_region.phys) + vma->vm_pgoff;
+	unsigned long size = vma->vm_end - vma->vm_start;
+
+	if (pfnmap_region.kind == PFNMAP_REGION_PCI)
+		return io_remap_pfn_range(vma, vma->vm_start, pfn, size, vma->vm_page_prot);
+	return remap_pfn_range(vma, vma->vm_start, pfn, size, vma->vm_page_prot);
 }
 
 /* Under pf->lock; a file's VMAs all share its one map of backed pages. */
@@ -306,10 +318,7 @@ static int pfnmap_populate(struct pfnmap_file *pf, struct vm_area_struct *vma)
 {
 	switch (pf->config.insert) {
 	case PFNMAP_INSERT_REMAP:
-		return remap_pfn_range(vma, vma->vm_start,
-				       PHYS_PFN(pfnmap_region.phys) + vma->vm_pgoff,
-				       vma->vm_end - vma->vm_start,
-				       vma->vm_page_prot);
+		return pfnmap_remap(vma);
 	case PFNMAP_INSERT_FAULT:
 	case PFNMAP_INSERT_HUGE:
 		/* The same flags remap_pfn_range() sets; pfns come at fault time. */
@@ -331,6 +340,9 @@ int pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
 	int ret;
 
 	mutex_lock(&pf->lock);
+	/* MMIO is mapped uncached by every personality, as vfio-pci maps BARs. */
+	if (pfnmap_region.kind == PFNMAP_REGION_PCI)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	ret = pfnmap_check_mmap(&pf->config, vma);
 	if (!ret)
 		ret = pfnmap_populate(pf, vma);

@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/types.h>
 
 #include "pfnmap_dev_uapi.h"
@@ -17,6 +18,9 @@ struct pfnmap_region {
 	void *pages_vaddr;		/* PFNMAP_REGION_PAGES only */
 	void *memmap_vaddr;		/* PFNMAP_REGION_MEMMAP: holds its memtype */
 	bool resource_claimed;		/* PFNMAP_REGION_MEMMAP only */
+	void __iomem *bar_vaddr;	/* PFNMAP_REGION_PCI: holds its memtype */
+	struct pci_dev *pdev;		/* PFNMAP_REGION_PCI: the device and BAR */
+	int bar;
 };
 
 struct pfnmap_counter_set {
@@ -41,8 +45,18 @@ extern struct pfnmap_counter_set pfnmap_dev_counters;
 
 int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
 		       unsigned long phys_size, bool reserved_override);
+int pfnmap_region_init_pci(struct pci_dev *pdev, int bar, unsigned long size);
 void pfnmap_region_exit(void);
 bool pfnmap_region_has_pages(void);
+const char *pfnmap_region_kind_name(void);
+
+/* /dev/pfnmap and its debugfs files, once the region exists (main.c). */
+int pfnmap_publish(void);
+void pfnmap_unpublish(void);
+
+/* The PCI backing (pci.c): the region comes with the device bound to the driver. */
+int pfnmap_pci_register(int bar, unsigned long bytes);
+void pfnmap_pci_unregister(void);
 
 void pfnmap_count(struct pfnmap_file *pf, enum pfnmap_counter counter);
 void pfnmap_uncount(struct pfnmap_file *pf, enum pfnmap_counter counter);

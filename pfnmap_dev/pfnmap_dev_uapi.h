@@ -100,8 +100,15 @@ struct pfnmap_config {
 enum pfnmap_region_kind {
 	PFNMAP_REGION_PAGES = 0,	/* kernel pages allocated at load */
 	PFNMAP_REGION_MEMMAP = 1,	/* a memmap=-reserved physical range */
+	PFNMAP_REGION_PCI = 2,		/* a PCI memory BAR: MMIO, no struct page */
 	PFNMAP_REGION_NR
 };
+
+/* A kind's name, as the module's debugfs "region" file and the probe spell it. */
+#define PFNMAP_REGION_KIND_NAME(kind)					\
+	((kind) == PFNMAP_REGION_PAGES ? "pages" :			\
+	 (kind) == PFNMAP_REGION_MEMMAP ? "memmap" :			\
+	 (kind) == PFNMAP_REGION_PCI ? "pci" : "unknown")
 
 struct pfnmap_info {
 	__u32 size;		/* sizeof(struct pfnmap_info), set by the caller */

@@ -12,6 +12,10 @@
  * same pages. So the module keeps its own write-back mapping of the range
  * (memremap, which reserves the memtype) for the region's whole life, as
  * drivers of reserved memory do; every personality then maps it write-back.
+ *
+ * A PCI BAR (the pci backing, pci.c) is MMIO: the module keeps an uncached
+ * ioremap of it for the same reason, and every personality maps it uncached
+ * (mmap.c), as vfio-pci does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -202,11 +206,61 @@ void pfnmap_region_exit(void)
 		memunmap(pfnmap_region.memmap_vaddr);
 	if (pfnmap_region.resource_claimed)
 		release_mem_region(pfnmap_region.phys, pfnmap_region.size);
+	if (pfnmap_region.bar_vaddr)
+		iounmap(pfnmap_region.bar_vaddr);
+	if (pfnmap_region.pdev)
+		pci_release_region(pfnmap_region.pdev, pfnmap_region.bar);
 	memset(&pfnmap_region, 0, sizeof(pfnmap_region));
+}
+
+int pfnmap_region_init_pci(struct pci_dev *pdev, int bar, unsigned long size)
+{
+	resource_size_t start = pci_resource_start(pdev, bar);
+	resource_size_t len = pci_resource_len(pdev, bar);
+	void __iomem *vaddr;
+	unsigned long off;
+	int ret;
+
+	if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) || !len) {
+		pci_warn(pdev, "BAR %d is not a memory BAR\n", bar);
+		return -ENODEV;
+	}
+	if (!size || !PAGE_ALIGNED(size) || size > len || !PAGE_ALIGNED(start)) {
+		pci_warn(pdev, "region_size=%#lx must be a non-zero multiple of %#lx up to BAR %d's %pa bytes\n",
+			 size, PAGE_SIZE, bar, &len);
+		return -EINVAL;
+	}
+	ret = pci_request_region(pdev, bar, KBUILD_MODNAME);
+	if (ret) {
+		pci_warn(pdev, "BAR %d is already claimed\n", bar);
+		return ret;
+	}
+	/* Kept until the device goes: it holds the BAR's uncached memtype (see the top). */
+	vaddr = ioremap(start, size);
+	if (!vaddr) {
+		pci_release_region(pdev, bar);
+		pci_warn(pdev, "cannot map BAR %d to fill it\n", bar);
+		return -ENOMEM;
+	}
+	for (off = 0; off < size; off += sizeof(u64))
+		writeq(pfnmap_pattern_word(off), vaddr + off);
+
+	pfnmap_region.kind = PFNMAP_REGION_PCI;
+	pfnmap_region.phys = start;
+	pfnmap_region.size = size;
+	pfnmap_region.bar_vaddr = vaddr;
+	pfnmap_region.pdev = pdev;
+	pfnmap_region.bar = bar;
+	return 0;
 }
 
 /* vm_insert_page() needs struct pages that this module owns. */
 bool pfnmap_region_has_pages(void)
 {
 	return pfnmap_region.kind == PFNMAP_REGION_PAGES;
+}
+
+const char *pfnmap_region_kind_name(void)
+{
+	return PFNMAP_REGION_KIND_NAME(pfnmap_region.kind);
 }

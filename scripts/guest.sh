@@ -153,14 +153,40 @@ readonly LOG_CONCERN=$PFNMAP_TOP/userspace/log-concern.txt
 
 # --real: the real drivers of the probe's real.* family. vfio-pci in no-IOMMU mode gets QEMU's
 # ivshmem-plain device (PCI 1af4:1110; BAR 2 is the 1 GiB memory backend: MMIO to the guest, no
-# struct page); the guest binds it to vfio-pci (initramfs/init, VFIO_BIND). /dev/mem gets a
-# memmap= range of its own, next to the one --memmap gives the module (which it never claims).
-# shellcheck disable=SC2034 # the three are run-qemu.sh's
-readonly REAL_QEMU_ARGS="-object memory-backend-ram,id=hm,size=1G -device ivshmem-plain,memdev=hm"
+# struct page) at a fixed slot; the guest binds it to vfio-pci (initramfs/init, PCI_BIND).
+# /dev/mem gets a memmap= range of its own, next to the one --memmap gives the module (which it
+# never claims).
+# shellcheck disable=SC2034 # these are run-qemu.sh's
+readonly REAL_QEMU_ARGS="-object memory-backend-ram,id=hm,size=1G -device ivshmem-plain,memdev=hm,addr=0x10"
 # shellcheck disable=SC2034
 readonly REAL_APPEND="vfio.enable_unsafe_noiommu_mode=1 memmap=16M\$0x9000000"
 # shellcheck disable=SC2034
-readonly REAL_VFIO_BIND="1af4:1110"
+readonly REAL_PCI_BIND="0000:00:10.0=vfio-pci"
+
+# The module's backings (--backing): where its region lives. Each is one record of facts:
+# kernel command line, QEMU arguments, insmod parameters, and PCI devices the guest binds.
+# pci: a second ivshmem-plain device, bound to pfnmap_dev's PCI driver, its BAR 2 the region.
+backing_append() {
+	case $1 in memmap) echo "memmap=16M\$0x8000000" ;; *) ;; esac
+}
+backing_qemu_args() {
+	case $1 in
+	pci) echo "-object memory-backend-ram,id=pfnmap-bar,size=16M -device ivshmem-plain,memdev=pfnmap-bar,addr=0x11" ;;
+	*) ;;
+	esac
+}
+backing_module_args() {
+	case $1 in
+	memmap) echo "phys_base=0x8000000 phys_size=0x1000000" ;;
+	pci) echo "pci_bar=2" ;;
+	*) ;;
+	esac
+}
+backing_pci_bind() {
+	case $1 in pci) echo "0000:00:11.0=pfnmap_dev" ;; *) ;; esac
+}
+# shellcheck disable=SC2034 # run-qemu.sh's
+readonly BACKINGS="pages memmap pci"
 
 # boot_guest COLUMN_DIR BZIMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
 # Leaves console.log and the guest's /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
@@ -169,10 +195,12 @@ boot_guest() {
 	local dir=$1 bzimage=$2 cpio=$3 accel=$4 memory=$5 timeout_s=$6 append=$7 verbose=$8
 	local interactive=$9 extra=()
 	read -ra extra <<<"${10:-}"
+	# no_timer_check: the IO-APIC timer check counts ticks against a busy loop, which a TCG
+	# guest on a loaded host fails ("IO-APIC + timer doesn't work!" panic, seen at load 14).
 	local -a cmd=(qemu-system-x86_64 -accel "$accel" -m "$memory" -smp 1
 		-nic none -display none -no-reboot -monitor none
 		-kernel "$bzimage" -initrd "$cpio"
-		-append "console=ttyS0 panic=-1 $append"
+		-append "console=ttyS0 panic=-1 no_timer_check $append"
 		-serial stdio -serial "file:$dir/results.tar" "${extra[@]}")
 	[[ $accel == tcg ]] && cmd+=(-cpu max)
 	[[ $accel == kvm ]] && cmd+=(-cpu host)

@@ -249,16 +249,17 @@ last_build_seconds() {
 	[[ -z $newest ]] || sed -n 's/^build_seconds=//p' "$newest"
 }
 
-# acquire_build_slot: one kernel build at a time on this machine, whichever run or checkout
-# asks (two -j2 builds on two cores take longer together than one after the other, and each
-# one's estimate goes wrong). Prints the slot's lock fd; it is released when the run ends or
-# by release_build_slot.
+# acquire_build_slot: one kernel build at a time on this machine, whichever run, checkout or
+# cache asks (two -j2 builds on two cores take longer together than one after the other, and
+# each one's estimate goes wrong): the lock is outside the cache, in /tmp unless
+# PFNMAP_BUILD_SLOT names another file. Sets BUILD_SLOT_FD; released when the run ends or by
+# release_build_slot.
 acquire_build_slot() {
-	local slot_fd
-	exec {slot_fd}>>"$PFNMAP_CACHE/build-slot.lock"
+	local slot=${PFNMAP_BUILD_SLOT:-/tmp/pfnmap_dev-build-slot-$(id -u).lock} slot_fd
+	exec {slot_fd}>>"$slot" || die "cannot open the build slot lock $slot"
 	if ! flock -n -x "$slot_fd"; then
-		progress "waiting for another kernel build on this machine to finish ($PFNMAP_CACHE/build-slot.lock)"
-		flock -x "$slot_fd" || die "cannot lock $PFNMAP_CACHE/build-slot.lock"
+		progress "waiting for another kernel build on this machine to finish ($slot)"
+		flock -x "$slot_fd" || die "cannot lock $slot"
 	fi
 	BUILD_SLOT_FD=$slot_fd
 }
@@ -268,17 +269,15 @@ release_build_slot() { eval "exec ${BUILD_SLOT_FD}>&-"; }
 # make_with_progress LABEL ESTIMATE LOG LOCK_FD MAKE-ARG...: make in the foreground, so that
 # an interrupt stops it with the run (a background job of a script ignores SIGINT, and would
 # build on holding the cache lock), with its output in LOG; a ticker prints the progress.
-# make holds the machine's build slot. make's exit status.
+# The caller holds the machine's build slot (BUILD_SLOT_FD). make's exit status.
 make_with_progress() {
 	local label=$1 estimate=$2 log=$3 lock_fd=$4 ticker rc=0
 	shift 4
-	acquire_build_slot
 	progress_ticker "$label" "$estimate" "$lock_fd $BUILD_SLOT_FD" >/dev/null &
 	ticker=$!
 	make "$@" >"$log" 2>&1 || rc=$?
 	kill "$ticker" 2>/dev/null || true
 	wait "$ticker" 2>/dev/null || true
-	release_build_slot
 	return "$rc"
 }
 
@@ -337,10 +336,12 @@ built_kernel() {
 	progress "configuring $kernel_version (tinyconfig$fragments)"
 	configure_kernel "$tree" "$staging" "$kernel_version" "$@"
 	estimate=$(last_build_seconds "$tree")
+	acquire_build_slot
 	progress "building $kernel_version with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
 	start=$SECONDS
 	if ! make_with_progress "building $kernel_version" "$estimate" "$log" "$lock" \
 		-C "$tree" O="$staging" -j"$jobs" bzImage modules; then
+		release_build_slot
 		tail -n 20 "$log" >&2
 		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"
 	fi
@@ -352,6 +353,7 @@ built_kernel() {
 		echo "source=$tree"
 		echo "build_seconds=$((SECONDS - start))"
 	} >"$staging/.pfnmap-build"
+	release_build_slot
 	publish_dir "$staging" "$final"
 	unlock_entry "$lock"
 	progress "built $kernel_version into $final"

@@ -54,6 +54,24 @@ check "--stress without a number of seconds: exit $EXIT_INFRA naming it" \
 	stderr_names "--stress takes a positive number of seconds, not 'soon'" ./run-qemu.sh --stress soon
 check "--seed without --stress: exit $EXIT_INFRA" stderr_names "--seed goes with --stress" ./run-qemu.sh --seed 1
 check "a column named twice: exit $EXIT_INFRA" stderr_names "named twice" ./run-qemu.sh --kernels "7.2 7.2"
+check "--backing with an unknown backing: exit $EXIT_INFRA naming it" \
+	stderr_names "not 'ram'" ./run-qemu.sh --backing pages,ram
+check "--backing naming a backing twice: exit $EXIT_INFRA" stderr_names "twice" ./run-qemu.sh --backing pci,pci
+check "--backing with --huge (its own region): exit $EXIT_INFRA" stderr_names "--huge" ./run-qemu.sh --huge --backing pci
+check "--hazards on the pci backing: exit $EXIT_INFRA" stderr_names "memmap= backing only" \
+	./run-qemu.sh --hazards --backing pci
+check "--backing and a region in --module-args: exit $EXIT_INFRA" stderr_names "names a region" \
+	./run-qemu.sh --backing pci --module-args pci_bar=0
+# Each kernel column once per backing; with several, the non-pages ones are named COLUMN~BACKING.
+backing_column_names() {
+	local out
+	out=$(sed -n '/^backing_columns() {/,/^}/p' run-qemu.sh)
+	out=$(bash -c "$out"'
+		backings=(pages pci); backing_columns 7.2 7.2+drm | tr "\n" " "
+		backings=(pci); backing_columns 7.2 | tr "\n" " "')
+	[[ $out == "7.2 7.2~pci 7.2+drm 7.2+drm~pci 7.2 " ]] || { echo "got: $out"; return 1; }
+}
+check "--backing pages,pci names the columns 7.2 and 7.2~pci; a single backing keeps the name" backing_column_names
 check "a --case glob that selects nothing: exit $EXIT_INFRA naming it" \
 	stderr_names "no probe case matches" ./run-qemu.sh --case 'no-such-case*'
 
@@ -163,6 +181,8 @@ fake_built_kernel() {
 
 fake_make_path "$tmp/fakebin"
 export FAKE_MAKE_LOG=$tmp/fake-make.log
+# The fake builds take turns among themselves, not behind a real build elsewhere on the machine.
+export PFNMAP_BUILD_SLOT=$tmp/build-slot.lock
 
 # Two runs need the same kernel at once: one builds, the other waits and reuses its build.
 concurrent_builds_share_one() {

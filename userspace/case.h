@@ -53,13 +53,15 @@ enum mapping_kind {
 	MAP_KIND_DEVMEM,	/* /dev/mem over the module's memmap= region */
 	MAP_KIND_REAL_VFIO,	/* vfio-pci's mapping of the ivshmem BAR (real.h) */
 	MAP_KIND_REAL_DEVMEM,	/* /dev/mem over a memmap= range the module leaves alone */
+	MAP_KIND_REAL_DRM,	/* a DRM dumb buffer of its own per case (real_drm.h) */
 };
 
 /* The hazard family: mappings that make the kernel misbehave, run only with --hazards. */
 enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
 
 /*
- * The real family: real.<driver>[.<align>], real in-kernel drivers (real.h).
+ * The real family: real.<driver>[.<align>], real in-kernel drivers (real.h):
+ * vfio at every alignment, devmem and drm unaligned only.
  * align: unaligned, the window of 8 pages anywhere; 2m and 1g, the
  * operations count in units of REAL_UNIT_2M or REAL_UNIT_1G instead of pages
  * and the window (8 units) is aligned to its size, so that a driver with
@@ -68,7 +70,7 @@ enum hazard_driver { HAZARD_PFNMAP_UNSAFE_COW, HAZARD_DEVMEM, HAZARD_NR };
  */
 enum real_axis { REAL_DRIVER, REAL_ALIGN };
 enum real_align { REAL_UNALIGNED, REAL_2M, REAL_1G, REAL_ALIGN_NR };
-enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRIVER_NR };
+enum real_driver { REAL_VFIO, REAL_DEVMEM, REAL_DRM, REAL_DRIVER_NR };
 
 struct mapping_def {
 	char id[PROBE_ID_LEN];		/* "ctl.anon-private", "dev.remap.dx.none.allow" */
@@ -95,7 +97,7 @@ struct mapping_def {
 #define OP_AT_REGION_END	0x2	/* the window is the region's last pages */
 #define OP_SOLE_DEVICE_USER	0x4	/* the parent holds no /dev/pfnmap fd meanwhile */
 #define OP_PAGES_REGION_ONLY	0x8	/* skip on a memmap= region */
-#define OP_MEMMAP_REGION_ONLY	0x10	/* skip on a region of kernel pages */
+#define OP_NOT_RAM_REGION_ONLY	0x10	/* skip on a region of kernel pages */
 /*
  * Puts a VMA boundary inside a huge leaf: on a PUD leaf, kernels up to 7.3 BUG
  * (docs/findings/vma-split-huge-pud.md), so huge.pud runs it only with --hazards.

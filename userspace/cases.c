@@ -39,7 +39,7 @@ static const char *const split_values[] = { "allow", "refuse", NULL };
 static const char *const access_values[] = { "none", "phys", NULL };
 static const char *const hazard_drivers[] = { "pfnmap-unsafe-cow", "devmem", NULL };
 static const char *const leaf_values[] = { "pmd", "pud", NULL };
-static const char *const real_drivers[] = { "vfio", "devmem", NULL };
+static const char *const real_drivers[] = { "vfio", "devmem", "drm", NULL };
 static const char *const real_aligns[] = { "unaligned", "2m", "1g", NULL };
 
 const struct family_def mapping_families[FAMILY_NR] = {
@@ -90,9 +90,10 @@ const struct family_def mapping_families[FAMILY_NR] = {
 		.name = "real",
 		.what = "real in-kernel drivers, no module involved in the mapping: vfio-pci in "
 			"no-IOMMU mode on the BAR of QEMU's ivshmem-plain device (real MMIO, no "
-			"struct page) and /dev/mem over a memmap= range the module does not claim; "
-			"the probe writes the module's pattern into each first; run with "
-			"./run-qemu.sh --real",
+			"struct page), /dev/mem over a memmap= range the module does not claim, and "
+			"a DRM dumb buffer per case (bochs-drm on QEMU's VGA: GEM VRAM up to 6.12, "
+			"GEM SHMEM from 7.2; the drm flavor, e.g. --kernels 7.2+drm); the probe "
+			"writes the module's pattern into each first; run with ./run-qemu.sh --real",
 		.axes = {
 			[REAL_DRIVER] = { "driver", real_drivers },
 			[REAL_ALIGN] = { "align", real_aligns },
@@ -110,7 +111,7 @@ static const enum mapping_kind ctl_map_kinds[] = {
 #define NR_DEV_INSERTS	ARRAY_SIZE(dev_inserts)
 #define NR_PERSONALITIES (NR_DEV_INSERTS * 2 * PFNMAP_MREMAP_NR * PFNMAP_SPLIT_NR)
 #define NR_HUGE		(LEAF_NR * 2)
-#define NR_REAL		(REAL_ALIGN_NR + 1)	/* vfio at each alignment, devmem */
+#define NR_REAL		(REAL_ALIGN_NR + 2)	/* vfio at each alignment, devmem, drm */
 #define NR_MAPPINGS	(NR_CONTROLS + NR_PERSONALITIES + NR_DEV_INSERTS + HAZARD_NR + \
 			 NR_HUGE + NR_REAL + 1)
 
@@ -169,7 +170,7 @@ const struct operation_def operations[] = {
 	  .what = "mmap MAP_PRIVATE read-write, write one word (COW), pread /proc/self/mem "
 		  "at the mapping (falls back to ->access)" },
 	{ .name = "memtype", .run = op_memtype, .applies = ON_DEV_PLAIN | ON_DEV_ACCESS,
-	  .fields = F(RET) | F(MEMTYPE), .flags = OP_MEMMAP_REGION_ONLY,
+	  .fields = F(RET) | F(MEMTYPE), .flags = OP_NOT_RAM_REGION_ONLY,
 	  .what = "map, fault every page in, read the x86 PAT memtypes over the mapped "
 		  "physical range" },
 
@@ -201,6 +202,11 @@ const struct operation_def operations[] = {
 	{ .name = "multi_vma_move", .run = op_multi_vma_move, .applies = ON_MREMAP, .key = true,
 	  .fields = ROW_OLD_NEW,
 	  .what = "mremap MAYMOVE|FIXED of [2 anon pages][8 mapped pages] in one call" },
+
+	{ .name = "partial_move_cold", .run = op_partial_move_cold, .applies = ON_REAL,
+	  .fields = ROW_OLD_NEW, .flags = OP_MAPS_ITSELF,
+	  .what = "partial_move of a window not read before: the moved pages fault in their new "
+		  "VMA first" },
 
 	/*
 	 * The same on a window that is one PUD leaf (real.vfio.1g), the kernel log part of the
@@ -460,13 +466,18 @@ size_t mapping_table(const struct mapping_def **out)
 				huge_mapping(&mappings[n++], k, dx);
 		for (k = 0; k < NR_REAL; k++, n++) {
 			struct mapping_def *m = &mappings[n];
-			unsigned int drv = k < REAL_ALIGN_NR ? REAL_VFIO : REAL_DEVMEM;
+			static const enum mapping_kind kinds[REAL_DRIVER_NR] = {
+				[REAL_VFIO] = MAP_KIND_REAL_VFIO,
+				[REAL_DEVMEM] = MAP_KIND_REAL_DEVMEM,
+				[REAL_DRM] = MAP_KIND_REAL_DRM,
+			};
+			unsigned int drv = k < REAL_ALIGN_NR ? REAL_VFIO : REAL_DEVMEM + k - REAL_ALIGN_NR;
 
 			m->family = FAMILY_REAL;
 			m->axis[REAL_DRIVER] = (unsigned char)drv;
 			m->axis[REAL_ALIGN] = (unsigned char)(drv == REAL_VFIO ? k : REAL_UNALIGNED);
-			m->kind = drv == REAL_VFIO ? MAP_KIND_REAL_VFIO : MAP_KIND_REAL_DEVMEM;
-			/* /dev/mem has no huge mappings: its id does not spell the alignment. */
+			m->kind = kinds[drv];
+			/* Only vfio maps huge leaves: the others' ids do not spell the alignment. */
 			snprintf(m->id, sizeof(m->id), "real.%s%s%s", real_drivers[drv],
 				 drv == REAL_VFIO ? "." : "", drv == REAL_VFIO ? real_aligns[k] : "");
 		}

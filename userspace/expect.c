@@ -3,7 +3,7 @@
  * Expectations file and kernel version ranges.
  *
  *   # comment
- *   <case-glob>  <version-range>[@<variant-glob>]  <outcome ...rest of the line...>
+ *   <case-glob>  <version-range>[@<variant-glob>][%<region>]  <outcome ...rest of the line...>
  *
  * The glob is matched with fnmatch(3) against "<mapping>:<operation>"; the
  * range against the running kernel's release. General lines come first: the
@@ -14,6 +14,11 @@
  * be qualified with "@<variant-glob>" (fnmatch over the variant name). Such
  * a line never applies to a stock run; in a variant run, a matching
  * qualified line beats every unqualified one wherever it stands in the file.
+ *
+ * The module's region (pages, memmap, pci: pfnmap_dev_uapi.h names them)
+ * changes few outcomes, the PAT memtype of a mapping above all: "%<region>"
+ * limits a line to runs on that kind of region, and is otherwise an ordinary
+ * line (the last match wins), so it goes below the general line it refines.
  */
 #include <ctype.h>
 #include <fnmatch.h>
@@ -22,6 +27,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "pfnmap_dev_uapi.h"
 
 bool kver_parse(const char *s, struct kver *out)
 {
@@ -203,10 +209,24 @@ static bool variant_glob_ok(const char *s, size_t len)
 	return true;
 }
 
+/* One of the region kinds' names, spelled out in @len bytes of @s. */
+static bool region_name_ok(const char *s, size_t len)
+{
+	unsigned int k;
+
+	for (k = 0; k < PFNMAP_REGION_NR; k++) {
+		const char *name = PFNMAP_REGION_KIND_NAME(k);
+
+		if (strlen(name) == len && !strncmp(s, name, len))
+			return true;
+	}
+	return false;
+}
+
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
 {
-	const char *p = skip_blank(line), *glob, *range, *outcome, *at;
-	size_t glob_len, range_len, out_len, variant_len = 0;
+	const char *p = skip_blank(line), *glob, *range, *outcome, *at, *pct;
+	size_t glob_len, range_len, out_len, variant_len = 0, region_len = 0;
 	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
 	char *range_copy;
 
@@ -224,6 +244,17 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	if (!range_len || !out_len) {
 		snprintf(err, errlen, "want \"<case-glob> <version-range> <outcome>\"");
 		return -1;
+	}
+	/* "...%<region>": the last qualifier. */
+	pct = memchr(range, '%', range_len);
+	if (pct) {
+		region_len = range_len - (size_t)(pct - range) - 1;
+		if (!region_name_ok(pct + 1, region_len)) {
+			snprintf(err, errlen, "bad region qualifier \"%.*s\" (pages, memmap or pci)",
+				 (int)range_len, range);
+			return -1;
+		}
+		range_len = (size_t)(pct - range);
 	}
 	/* "<range>@<variant-glob>": the qualifier is the part after the '@'. */
 	at = memchr(range, '@', range_len);
@@ -245,14 +276,16 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	e->glob = dup_span(glob, glob_len);
 	e->range = range_copy;
 	e->variant = at ? dup_span(at + 1, variant_len) : NULL;
+	e->region = pct ? dup_span(pct + 1, region_len) : NULL;
 	e->outcome = dup_span(outcome, out_len);
 	if (e->outcome)
 		squeeze_blanks(e->outcome);
-	if (!e->glob || !e->outcome || (at && !e->variant)) {
+	if (!e->glob || !e->outcome || (at && !e->variant) || (pct && !e->region)) {
 		snprintf(err, errlen, "out of memory");
 		free(e->glob);
 		free(e->range);
 		free(e->variant);
+		free(e->region);
 		free(e->outcome);
 		return -1;
 	}
@@ -316,6 +349,7 @@ void expect_free(struct expect_set *set)
 		free(set->items[i].glob);
 		free(set->items[i].range);
 		free(set->items[i].variant);
+		free(set->items[i].region);
 		free(set->items[i].outcome);
 	}
 	free(set->items);
@@ -323,9 +357,9 @@ void expect_free(struct expect_set *set)
 }
 
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v, const char *variant)
+			  const struct expect_run *run)
 {
-	const char *general = NULL, *qualified = NULL;
+	const char *general = NULL, *qualified = NULL, *variant = run->variant;
 	bool have_variant = variant && *variant;
 	size_t i;
 
@@ -334,7 +368,9 @@ const char *expect_lookup(const struct expect_set *set, const char *case_id,
 
 		if (e->variant && (!have_variant || fnmatch(e->variant, variant, 0)))
 			continue;
-		if (fnmatch(e->glob, case_id, 0) || kver_in_range(v, e->range) != 1)
+		if (e->region && (!run->region || strcmp(e->region, run->region)))
+			continue;
+		if (fnmatch(e->glob, case_id, 0) || kver_in_range(&run->kernel, e->range) != 1)
 			continue;
 		if (e->variant)
 			qualified = e->outcome;

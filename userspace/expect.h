@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Expectations: "<case-glob> <version-range>[@<variant-glob>] <outcome>".
+ * Expectations: "<case-glob> <version-range>[@<variant-glob>][%<region>] <outcome>".
  * Last match wins; a line qualified with a variant applies only to a run
- * given --variant, and there beats every unqualified line.
+ * given --variant, and there beats every unqualified line; a line qualified
+ * with a region only to a run whose module region is of that kind.
  */
 #ifndef PFNMAP_EXPECT_H
 #define PFNMAP_EXPECT_H
@@ -29,6 +30,7 @@ struct expectation {
 	char *glob;
 	char *range;
 	char *variant;		/* fnmatch glob over the variant name; NULL: none */
+	char *region;		/* a region kind ("pci"); NULL: any */
 	char *outcome;
 	int line;
 };
@@ -52,14 +54,20 @@ bool expect_add_line(struct expect_set *set, const char *line, int lineno,
 		     char *err, size_t errlen);
 void expect_free(struct expect_set *set);
 
+/* What a run is, as far as the expectations tell runs apart. */
+struct expect_run {
+	struct kver kernel;
+	const char *variant;	/* the what-if variant; NULL or "": a stock kernel */
+	const char *region;	/* the module region's kind; NULL: unknown (no module) */
+};
+
 /*
- * The expected outcome of @case_id on kernel @v, built with what-if variant
- * @variant (NULL or "": a stock kernel). With a variant, the last matching
+ * The expected outcome of @case_id in @run. With a variant, the last matching
  * line qualified for it wins; without one (or if none matches), the last
  * matching unqualified line. NULL if no line matches.
  */
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v, const char *variant);
+			  const struct expect_run *run);
 
 /* A variant name as --variant accepts it: [A-Za-z0-9._+-], not empty. */
 bool variant_name_ok(const char *name);

@@ -42,7 +42,8 @@ struct options {
 	bool list, describe, verbose;
 	bool hazards;		/* run the hazard family */
 	bool require_device;	/* an unusable device fails its cases */
-	bool require_real;	/* an unusable real driver fails its cases */
+	bool require_real;	/* an unusable vfio or /dev/mem fails its cases */
+	bool require_drm;	/* an unusable DRM card fails the real.drm cases */
 	int timeout_sec;
 };
 
@@ -54,8 +55,12 @@ static void usage(FILE *f)
 	      "                      outcome fields and values) as JSON and exit\n"
 	      "  --require-device    device cases fail instead of skipping when\n"
 	      "                      the device is missing or unusable\n"
-	      "  --require-real      real.* cases fail instead of skipping when their\n"
-	      "                      driver is missing or unusable (a --real boot)\n"
+	      "  --require-real      real.vfio and real.devmem cases fail instead of\n"
+	      "                      skipping when their driver is missing or unusable\n"
+	      "                      (a --real boot)\n"
+	      "  --require-drm       real.drm cases fail instead of skipping when there\n"
+	      "                      is no DRM card making dumb buffers (a kernel\n"
+	      "                      built with bochs-drm)\n"
 	      "  --case GLOB         run only cases whose id matches (repeatable)\n"
 	      "  --json PATH         write one JSON document with every case\n"
 	      "  --expect PATH       expectations file (default: expectations.txt\n"
@@ -80,6 +85,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		{ "describe", no_argument, NULL, 'D' },
 		{ "require-device", no_argument, NULL, 'R' },
 		{ "require-real", no_argument, NULL, 'Q' },
+		{ "require-drm", no_argument, NULL, 'M' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "expect", required_argument, NULL, 'e' },
@@ -103,6 +109,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 		case 'D': o->describe = true; break;
 		case 'R': o->require_device = true; break;
 		case 'Q': o->require_real = true; break;
+		case 'M': o->require_drm = true; break;
 		case 'c':
 			if (o->nr_globs == MAX_CASE_GLOBS) {
 				fprintf(stderr, "pfnmap-probe: too many --case\n");
@@ -289,9 +296,14 @@ static const char *real_skip_reason(const struct case_def *c, const struct probe
 {
 	if (c->mapping->axis[REAL_ALIGN] == REAL_1G && !env->hazards)
 		return real_1g_hazard;
-	if (c->mapping->kind == MAP_KIND_REAL_VFIO)
+	switch (c->mapping->kind) {
+	case MAP_KIND_REAL_VFIO:
 		return env->real.vfio_ok ? NULL : env->real.vfio_why;
-	return env->real.devmem_ok ? NULL : env->real.devmem_why;
+	case MAP_KIND_REAL_DRM:
+		return env->real.drm_ok ? NULL : env->real.drm_why;
+	default:
+		return env->real.devmem_ok ? NULL : env->real.devmem_why;
+	}
 }
 
 static const char *case_skip_reason(const struct case_def *c,
@@ -306,8 +318,8 @@ static const char *case_skip_reason(const struct case_def *c,
 	if (device_skip[0])
 		return device_skip;
 	if (c->mapping->kind == MAP_KIND_DEVMEM) {
-		if (!env->region.valid || !env->region.memmap)
-			return "/dev/mem maps the module's memmap= region: load it with phys_base/phys_size";
+		if (!env->region.valid || !env->region.listed)
+			return "/dev/mem maps the module's region, not kernel pages: load it with phys_base/phys_size or pci_bar";
 		if (access("/dev/mem", F_OK))
 			return "no /dev/mem (a kernel without CONFIG_DEVMEM)";
 		return NULL;
@@ -319,23 +331,32 @@ static const char *case_skip_reason(const struct case_def *c,
 		return "region has no struct pages: the mixed personality cannot map it";
 	/* generic_access_phys() ioremaps: the module allows it only outside System RAM. */
 	if ((c->mapping->config.flags & PFNMAP_CFG_ACCESS_PHYS) &&
-	    env->info.region_kind != PFNMAP_REGION_MEMMAP)
-		return "->access needs a memmap= region (generic_access_phys cannot ioremap RAM)";
+	    env->info.region_kind == PFNMAP_REGION_PAGES)
+		return "->access needs a memmap= or pci region (generic_access_phys cannot ioremap RAM)";
 	if ((c->op->flags & OP_PAGES_REGION_ONLY) &&
 	    env->info.region_kind != PFNMAP_REGION_PAGES)
 		return "the region is not kernel pages: nothing to refuse";
-	if ((c->op->flags & OP_MEMMAP_REGION_ONLY) &&
-	    env->info.region_kind != PFNMAP_REGION_MEMMAP)
+	if ((c->op->flags & OP_NOT_RAM_REGION_ONLY) &&
+	    env->info.region_kind == PFNMAP_REGION_PAGES)
 		return "the region is kernel pages: PAT tracks RAM in page flags, not in its memtype list";
 	return NULL;
 }
 
+/* Must this real.* case run, or may it skip for @reason? */
+static bool real_case_required(const struct options *opt, const struct case_def *c,
+			       const char *reason)
+{
+	if (c->mapping->family != FAMILY_REAL || reason == real_1g_hazard)
+		return false;
+	return c->mapping->kind == MAP_KIND_REAL_DRM ? opt->require_drm : opt->require_real;
+}
+
 static void judge(struct case_report *rep, const struct expect_set *set,
-		  const struct case_def *c, const struct kver *kv, const char *variant)
+		  const struct case_def *c, const struct expect_run *run)
 {
 	int i;
 
-	rep->expected = expect_lookup(set, c->id, kv, variant);
+	rep->expected = expect_lookup(set, c->id, run);
 	if (!rep->expected)
 		rep->verdict = VERDICT_NEW;
 	else if (!strcmp(rep->expected, rep->outcome))
@@ -380,7 +401,7 @@ int main(int argc, char **argv)
 	struct case_def *table;
 	struct case_report *rep;
 	struct utsname uts;
-	struct kver kv;
+	struct expect_run expect_run;
 	struct run_info info;
 	char device_skip[200] = "", expect_buf[PATH_MAX + 32], err[600];
 	const char *expect_path;
@@ -415,7 +436,8 @@ int main(int argc, char **argv)
 	}
 
 	uname(&uts);
-	if (!kver_parse(opt.release ? opt.release : uts.release, &kv)) {
+	memset(&expect_run, 0, sizeof(expect_run));
+	if (!kver_parse(opt.release ? opt.release : uts.release, &expect_run.kernel)) {
 		fprintf(stderr, "pfnmap-probe: cannot parse kernel release %s\n",
 			opt.release ? opt.release : uts.release);
 		return 2;
@@ -441,6 +463,8 @@ int main(int argc, char **argv)
 	run.dev_counters_fd = probe_device(&env, device_skip, sizeof(device_skip));
 	if (env.info_valid)
 		region_read(&env.region);
+	expect_run.variant = opt.variant;
+	expect_run.region = env.info_valid ? PFNMAP_REGION_KIND_NAME(env.info.region_kind) : NULL;
 	if (env.info_valid && !device_skip[0])
 		env.huge_config_err = huge_config_err(&env);
 	/* real.vfio.1g maps the whole BAR: fill it only when those cases run. */
@@ -471,7 +495,7 @@ int main(int argc, char **argv)
 	       env.page_size);
 	if (env.device_present && !device_skip[0])
 		printf("# device %s: region %s, %llu bytes\n", env.device_path,
-		       env.info.region_kind == PFNMAP_REGION_MEMMAP ? "memmap" : "pages",
+		       PFNMAP_REGION_KIND_NAME(env.info.region_kind),
 		       (unsigned long long)env.info.region_size);
 	else
 		printf("# device cases %s: %s\n", opt.require_device ? "fail" : "skip",
@@ -487,6 +511,10 @@ int main(int argc, char **argv)
 		printf("# real.devmem: /dev/mem at %#llx, %#llx bytes (memmap=)\n",
 		       (unsigned long long)env.real.devmem_phys,
 		       (unsigned long long)env.real.devmem_size);
+	if (env.real.drm_ok)
+		printf("# real.drm: %s (%s), a dumb buffer of %d pages per case\n", REAL_DRM_CARD,
+		       env.real.drm_driver[0] ? env.real.drm_driver : "driver unknown",
+		       REAL_DRM_PAGES);
 	if (!env.tmpfs_dir_is_tmpfs)
 		printf("# no tmpfs found: tmpfs-file controls use %s\n", env.tmpfs_dir);
 	if (run.kmsg_fd < 0)
@@ -514,15 +542,14 @@ int main(int argc, char **argv)
 			continue;
 		n++;
 		reason = case_skip_reason(c, &env, device_skip);
-		if (reason && c->mapping->family == FAMILY_REAL && opt.require_real &&
-		    reason != real_1g_hazard) {
+		if (reason && real_case_required(&opt, c, reason)) {
 			device_unusable(rep, reason, "real");
-			judge(rep, &expect, c, &kv, opt.variant);
+			judge(rep, &expect, c, &expect_run);
 			rep->status = STATUS_NOT_OK;
 			sum.fail++;
 		} else if (reason && reason == device_skip && opt.require_device) {
 			device_unusable(rep, device_skip, "device");
-			judge(rep, &expect, c, &kv, opt.variant);
+			judge(rep, &expect, c, &expect_run);
 			rep->status = STATUS_NOT_OK;
 			sum.fail++;
 		} else if (reason) {
@@ -533,7 +560,7 @@ int main(int argc, char **argv)
 			summary_count_skip(&sum, reason);
 		} else {
 			run_case(&run, c, rep);
-			judge(rep, &expect, c, &kv, opt.variant);
+			judge(rep, &expect, c, &expect_run);
 			if (rep->status == STATUS_OK)
 				sum.pass++;
 			else

@@ -74,6 +74,36 @@ static int open_device(struct op_ctx *ctx, char *step, size_t steplen)
 }
 
 /*
+ * A dumb buffer of the case's own, filled with the pattern through a mapping
+ * of it: the window is then a fresh mapping of a buffer already populated.
+ */
+static int open_drm_buffer(struct op_ctx *ctx, char *step, size_t steplen)
+{
+	size_t len = REAL_DRM_PAGES * ctx->ps;
+	struct drm_dumb b;
+	char why[96];
+	void *p;
+	int err = drm_dumb_open(REAL_DRM_CARD, len, &b, why, sizeof(why));
+
+	if (err) {
+		snprintf(step, steplen, "dumb");
+		return err;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, b.fd, (off_t)b.offset);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		snprintf(step, steplen, "fill");
+		drm_dumb_close(&b);
+		return err;
+	}
+	fill_pattern(p, REAL_DRM_PAGES, 0, ctx->ps);
+	munmap(p, len);
+	ctx->fd = b.fd;
+	ctx->map_base = b.offset;
+	return 0;
+}
+
+/*
  * Create the object behind the mapping (file, memfd, device file); anonymous
  * mappings have none. Returns 0 or -errno with @step naming what failed.
  */
@@ -115,6 +145,9 @@ int mapping_open(struct op_ctx *ctx, char *step, size_t steplen)
 		if (fd < 0)
 			return -errno;
 		ctx->fd = fd;
+		/* /dev/mem offsets are physical addresses: the module's region, or the other range. */
+		ctx->map_base = ctx->c->mapping->kind == MAP_KIND_DEVMEM ?
+				ctx->env->region.phys : ctx->env->real.devmem_phys;
 		return 0;
 	case MAP_KIND_REAL_VFIO:
 		/* The group opens once: every case maps the device fd main() opened. */
@@ -123,7 +156,11 @@ int mapping_open(struct op_ctx *ctx, char *step, size_t steplen)
 		if (fd < 0)
 			return -errno;
 		ctx->fd = fd;
+		/* The BAR's offset from VFIO_DEVICE_GET_REGION_INFO. */
+		ctx->map_base = ctx->env->real.vfio.offset;
 		return 0;
+	case MAP_KIND_REAL_DRM:
+		return open_drm_buffer(ctx, step, steplen);
 	}
 	snprintf(step, steplen, "fill");
 	if (ftruncate(fd, (off_t)len) < 0) {
@@ -159,21 +196,12 @@ void *mapping_map(struct op_ctx *ctx, void *at, bool private_map)
 	case MAP_KIND_ANON_SHARED:
 		flags |= MAP_ANONYMOUS;
 		break;
-	case MAP_KIND_DEVICE:
-		off = (off_t)ctx->obj_offset;
-		break;
-	case MAP_KIND_DEVMEM:
-		/* /dev/mem offsets are physical addresses: the module's region, same window. */
-		off = (off_t)(ctx->env->region.phys + ctx->obj_offset);
-		break;
-	case MAP_KIND_REAL_VFIO:
-		/* The BAR's offset from VFIO_DEVICE_GET_REGION_INFO, same window. */
-		off = (off_t)(ctx->env->real.vfio.offset + ctx->obj_offset);
-		break;
-	case MAP_KIND_REAL_DEVMEM:
-		off = (off_t)(ctx->env->real.devmem_phys + ctx->obj_offset);
+	case MAP_KIND_MEMFD:
+	case MAP_KIND_TMPFS_FILE:
 		break;
 	default:
+		/* Objects with a window inside: the same window in every case of the mapping. */
+		off = (off_t)(ctx->map_base + ctx->obj_offset);
 		break;
 	}
 	p = mmap(at, len, PROT_READ | PROT_WRITE, flags,

@@ -35,7 +35,7 @@ void op_begin(struct op_ctx *ctx)
 
 	if (!mapping_has_huge_leaves(ctx->c->mapping))
 		vmflags_snapshot(ctx->ranges, res->vmflags_before);
-	if (mapping_on_region(ctx->c->mapping) && region->valid && region->memmap)
+	if (mapping_on_region(ctx->c->mapping) && region->valid && region->listed)
 		pat_memtypes_range(region->phys + ctx->obj_offset, ctx->len, res->memtype,
 				   sizeof(res->memtype));
 	if (ctx->c->mapping->kind == MAP_KIND_DEVICE && ctx->fd >= 0) {

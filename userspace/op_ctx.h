@@ -41,6 +41,7 @@ struct op_ctx {
 	size_t ps;			/* page size */
 	int fd;				/* device or file; -1 for anonymous */
 	uint64_t obj_offset;		/* object offset of the window's first page */
+	uint64_t map_base;		/* mmap offset of the object's start on fd */
 	char *arena;
 	char *addr;			/* the mapping under test (window) */
 	size_t len;
@@ -58,9 +59,7 @@ void own_range(struct op_ctx *ctx, void *addr, size_t len);
 void set_range(struct op_ctx *ctx, enum range_slot slot, const void *addr,
 	       size_t npages);
 /* set_ret() also notes the levels, for the real family (PFNMAP_IOC_PT_QUERY). */
-/* set_ret() also notes the levels, for the real family (PFNMAP_IOC_PT_QUERY). */
 void set_ret(struct op_ctx *ctx, bool ok, int err);
-void note_levels(struct op_ctx *ctx, const char *when);
 void note_levels(struct op_ctx *ctx, const char *when);
 
 static inline char *arena_slot(const struct op_ctx *ctx, unsigned int page)

@@ -294,6 +294,23 @@ void op_partial_move(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, dest, npages, ctx->obj_offset + first * ctx->ps);
 }
 
+/*
+ * partial_move of a window nothing has read yet: its pages fault in only after
+ * the move, in VMAs that no longer start at the window's first page. A driver
+ * that finds the object page from vm_start instead of vm_pgoff maps the wrong
+ * pages there.
+ */
+void op_partial_move_cold(struct op_ctx *ctx)
+{
+	void *p = mapping_map(ctx, ctx->addr, false);
+
+	if (p == MAP_FAILED) {
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
+		return;
+	}
+	op_partial_move(ctx);
+}
+
 /* [anon neighbour][window] moved in one call: one range, two VMAs. */
 void op_multi_vma_move(struct op_ctx *ctx)
 {

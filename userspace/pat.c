@@ -28,7 +28,7 @@ bool region_parse(const char *text, struct region_phys *out)
 		unsigned long long v;
 
 		if (sscanf(line, "kind %15s", word) == 1) {
-			out->memmap = !strcmp(word, "memmap");
+			out->listed = !strcmp(word, "memmap") || !strcmp(word, "pci");
 			seen |= 1;
 		} else if (sscanf(line, "phys %llx", &v) == 1) {
 			out->phys = v;

@@ -17,7 +17,7 @@
 /* The module's debugfs "region" file: "kind <pages|memmap>\nphys 0x..\nsize 0x..\n". */
 struct region_phys {
 	bool valid;
-	bool memmap;		/* kind memmap: not System RAM, PAT tracks it in the list */
+	bool listed;		/* kind memmap or pci: not System RAM, PAT lists its memtype */
 	uint64_t phys, size;
 };
 

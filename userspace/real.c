@@ -117,7 +117,7 @@ static void setup_devmem(struct real_env *re, const struct region_phys *module_r
 	free(cmdline);
 	re->devmem_ok = false;
 	for (i = 0; i < n && i < 8; i++) {
-		if (module_region->valid && module_region->memmap &&
+		if (module_region->valid && module_region->listed &&
 		    overlaps(base[i], size[i], module_region->phys, module_region->size))
 			continue;
 		if (size[i] < REAL_REGION_BYTES)
@@ -148,6 +148,20 @@ static void setup_devmem(struct real_env *re, const struct region_phys *module_r
 	re->devmem_ok = true;
 }
 
+static void setup_drm(struct real_env *re, size_t ps)
+{
+	struct drm_dumb probe;
+	char why[96];
+	int err = drm_dumb_open(REAL_DRM_CARD, REAL_DRM_PAGES * ps, &probe, why, sizeof(why));
+
+	drm_driver_name(REAL_DRM_CARD, re->drm_driver, sizeof(re->drm_driver));
+	drm_dumb_close(&probe);
+	re->drm_ok = !err;
+	if (err)
+		snprintf(re->drm_why, sizeof(re->drm_why),
+			 "%.64s; a kernel with bochs-drm: the drm flavor (--kernels 7.2+drm)", why);
+}
+
 void real_setup(struct real_env *re, const struct region_phys *module_region, size_t ps,
 		bool whole_bar)
 {
@@ -155,6 +169,7 @@ void real_setup(struct real_env *re, const struct region_phys *module_region, si
 	re->vfio.container_fd = re->vfio.group_fd = re->vfio.device_fd = -1;
 	setup_vfio(re, ps, whole_bar);
 	setup_devmem(re, module_region, ps);
+	setup_drm(re, ps);
 }
 
 void real_teardown(struct real_env *re)

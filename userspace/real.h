@@ -5,7 +5,9 @@
  * BAR of QEMU's ivshmem-plain device, and /dev/mem over a memmap= range that
  * the module does not claim. Their first REAL_REGION_BYTES are filled with
  * the module's pattern at setup, through a mapping of the same driver, so
- * that the page classes mean what they mean for /dev/pfnmap.
+ * that the page classes mean what they mean for /dev/pfnmap. A DRM dumb
+ * buffer is made, and filled, by each case (mapping.c): setup only checks
+ * that the card makes them.
  */
 #ifndef PFNMAP_REAL_H
 #define PFNMAP_REAL_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "pat.h"
+#include "real_drm.h"
 #include "real_vfio.h"
 
 /* QEMU's ivshmem-plain: PCI 1af4:1110, its shared memory is BAR 2. */
@@ -23,6 +26,8 @@
 #define REAL_IVSHMEM_BAR	2
 /* Each object's part the cases use: 32 case slots of 16 pages (4 KiB pages). */
 #define REAL_REGION_BYTES	(2UL << 20)
+/* A case's DRM dumb buffer: one slot, the window and room to grow. */
+#define REAL_DRM_PAGES		16
 /*
  * real.vfio.2m: a "page" of the operations is a PMD, real.vfio.1g: an eighth
  * of a PUD, so that the window is one PUD leaf; both use one slot, at offset 0.
@@ -40,6 +45,9 @@ struct real_env {
 	bool devmem_ok;
 	uint64_t devmem_phys, devmem_size;	/* the memmap= range /dev/mem maps */
 	char devmem_why[128];
+	bool drm_ok;			/* REAL_DRM_CARD makes dumb buffers */
+	char drm_driver[32];		/* the driver bound to it */
+	char drm_why[128];
 };
 
 /*

@@ -72,13 +72,14 @@ static void counter_fields(const struct case_def *c, struct case_result *res)
 
 /*
  * The real drivers' pattern fills REAL_REGION_BYTES: one 16-page slot per
- * case, in turn; an aligned mapping has the one slot at offset 0.
+ * case, in turn; an aligned mapping has the one slot at offset 0, and so
+ * has a DRM buffer, which is the case's own.
  */
 static uint64_t real_window_offset(const struct case_def *c, size_t ps)
 {
 	uint64_t slot = 16 * ps;
 
-	if (c->mapping->axis[REAL_ALIGN] != REAL_UNALIGNED)
+	if (c->mapping->axis[REAL_ALIGN] != REAL_UNALIGNED || c->mapping->kind == MAP_KIND_REAL_DRM)
 		return 0;
 	return (c->index % (REAL_REGION_BYTES / slot)) * slot;
 }

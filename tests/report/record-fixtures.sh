@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Records the report's test fixtures from real runs; nothing in them is typed by hand.
 #
-# Two fixtures, each one run directory of two columns, a stock kernel and a what-if variant:
+# Three fixtures, each one run directory: a stock kernel beside a what-if variant, or beside the
+# drm flavor and the pci backing:
 #
 #   relax  run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}: ./run-qemu.sh --kernels "7.2
 #          7.2+relax-pfnmap" --case GLOB... boots stock 7.2 and the relax-pfnmap what-if kernel
@@ -15,6 +16,11 @@
 #          (and abi:config_huge), the VMA splits inside a PUD leaf included: on stock 7.2 a move of
 #          a PUD leaf logs "bad pud" and drops it, a split hits a kernel BUG (the case times out);
 #          the fix-huge-pud variant is clean.
+#   drivers run-7.2-drivers/{7.2,7.2~pci,7.2+drm,7.2+drm~pci}: ./run-qemu.sh --kernels "7.2
+#          7.2+drm" --backing pages,pci --real --case GLOB... boots stock 7.2 and the drm flavor
+#          (bochs-drm), each with the module on kernel pages and on a PCI BAR, with vfio-pci and
+#          /dev/mem, and runs the real.* cases and two plain personalities (DRIVERS_GLOBS): the
+#          report must compare a flavor and a backing with their base, not as kernels.
 #
 # For each fixture:
 #   1. the run, into a temporary results directory;
@@ -27,7 +33,7 @@
 # Needs what ./run-qemu.sh needs (the kernels build on first use: ~10 minutes each on 2 cores;
 # about a minute when cached), and python3-jsonschema for step 4.
 #
-# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge]     (no fixture: both)
+# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge] [drivers]   (none: all)
 #   --skip-schema  record even when a probe.json does not validate against
 #                  userspace/probe-schema.json (the errors are still printed): for a schema that
 #                  lags behind the probe. userspace/report/tests/test_schema.py validates the
@@ -54,16 +60,27 @@ for personality in "${personalities[@]}"; do
 	done
 done
 
+DRIVERS_GLOBS=(--case 'real.*' --case 'dev.remap.dx.none.allow:*' --case 'dev.fault.dx.none.allow:*')
+
 fixture_name() {
 	case $1 in
 	relax) printf 'run-7.2-relax-pfnmap\n' ;;
 	huge) printf 'run-7.2-huge\n' ;;
+	drivers) printf 'run-7.2-drivers\n' ;;
+	esac
+}
+# The kernels the run boots, then the column directories it makes of them.
+fixture_kernels() {
+	case $1 in
+	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
+	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
+	drivers) printf '7.2 7.2+drm\n' ;;
 	esac
 }
 fixture_columns() {
 	case $1 in
-	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
-	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
+	drivers) printf '7.2 7.2~pci 7.2+drm 7.2+drm~pci\n' ;;
+	*) fixture_kernels "$1" ;;
 	esac
 }
 
@@ -71,14 +88,14 @@ skip_schema=0 wanted=()
 for arg in "$@"; do
 	case $arg in
 	--skip-schema) skip_schema=1 ;;
-	relax | huge) wanted+=("$arg") ;;
+	relax | huge | drivers) wanted+=("$arg") ;;
 	*)
-		printf 'usage: %s [--skip-schema] [relax] [huge]\n' "$0" >&2
+		printf 'usage: %s [--skip-schema] [relax] [huge] [drivers]\n' "$0" >&2
 		exit 2
 		;;
 	esac
 done
-((${#wanted[@]})) || wanted=(relax huge)
+((${#wanted[@]})) || wanted=(relax huge drivers)
 
 work=$(mktemp -d)
 # Staged next to the fixtures, so that replacing one is a rename.
@@ -92,9 +109,10 @@ record() { # FIXTURE: runs it and stages it in $stage/<name>
 	case $which in
 	relax) args=("${RELAX_GLOBS[@]}") ;;
 	huge) args=(--huge --hazards) ;;
+	drivers) args=(--backing "pages,pci" --real "${DRIVERS_GLOBS[@]}") ;;
 	esac
-	printf 'record-fixtures: %s: running %s in QEMU\n' "$name" "${columns[*]}" >&2
-	"$top/run-qemu.sh" --kernels "${columns[*]}" "${args[@]}" --results "$work/$which" || rc=$?
+	printf 'record-fixtures: %s: running %s in QEMU\n' "$name" "$(fixture_kernels "$which")" >&2
+	"$top/run-qemu.sh" --kernels "$(fixture_kernels "$which")" "${args[@]}" --results "$work/$which" || rc=$?
 	# 0 every case expected, 1 some changed or new, 3 a splat in the guest log: all are data the
 	# report must read. 2 (infrastructure) and 4 (a hung guest) are not.
 	case $rc in

@@ -136,7 +136,7 @@ static struct pfnmap_config random_config(const struct worker *w, uint64_t r)
 
 	if ((r >> 24) & 1)
 		c.flags |= PFNMAP_CFG_KEEP_DONTEXPAND;
-	if (w->region->kind == PFNMAP_REGION_MEMMAP && ((r >> 25) & 1))
+	if (w->region->kind != PFNMAP_REGION_PAGES && ((r >> 25) & 1))
 		c.flags |= PFNMAP_CFG_ACCESS_PHYS;
 	if ((r >> 28) % 16 == 0)
 		c.reserved = 1;

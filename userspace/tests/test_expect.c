@@ -5,6 +5,14 @@
 #include "expect.h"
 #include "unit.h"
 
+static const char *lookup(const struct expect_set *set, const char *id, const struct kver *k,
+			  const char *variant, const char *region)
+{
+	struct expect_run run = { .kernel = *k, .variant = variant, .region = region };
+
+	return expect_lookup(set, id, &run);
+}
+
 static void add(struct expect_set *set, const char *line, int lineno)
 {
 	char err[160];
@@ -47,19 +55,19 @@ void test_expect(void)
 	add(&set, "memfd:* <6.17 ret=memfd-old", 5);
 	CHECK(set.nr == 4);
 
-	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618, NULL),
+	CHECK_STR(lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618, NULL, NULL),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510, NULL),
+	CHECK_STR(lookup(&set, "anon-private:dontunmap", &k510, NULL, NULL),
 		  "ret=ok old=zero new=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510, NULL),
+	CHECK_STR(lookup(&set, "anon-shared:dontunmap", &k510, NULL, NULL),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61, NULL),
+	CHECK_STR(lookup(&set, "anon-shared:dontunmap", &k61, NULL, NULL),
 		  "ret=ok old=pattern new=pattern");
 	/* the later memfd:* line wins over *:dontunmap where its range holds */
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61, NULL), "ret=memfd-old");
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618, NULL), "ret=EINVAL old=pattern");
-	CHECK(expect_lookup(&set, "memfd:move", &k618, NULL) == NULL);
-	CHECK(expect_lookup(&set, "anon-private:move", &k61, NULL) == NULL);
+	CHECK_STR(lookup(&set, "memfd:dontunmap", &k61, NULL, NULL), "ret=memfd-old");
+	CHECK_STR(lookup(&set, "memfd:dontunmap", &k618, NULL, NULL), "ret=EINVAL old=pattern");
+	CHECK(lookup(&set, "memfd:move", &k618, NULL, NULL) == NULL);
+	CHECK(lookup(&set, "anon-private:move", &k61, NULL, NULL) == NULL);
 
 	/* A malformed line is an error naming the problem. */
 	CHECK(!expect_add_line(&set, "x:y >=6 ", 9, err, sizeof(err)));
@@ -114,21 +122,53 @@ void test_expect_variant(void)
 	CHECK(set.nr == 5);
 
 	/* No variant: qualified lines never apply. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, NULL), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, ""), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, NULL), "ret=EINVAL-fault");
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k72, NULL, NULL), "ret=EINVAL");
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k72, "", NULL), "ret=EINVAL");
+	CHECK_STR(lookup(&set, "dev.fault.x:dontunmap", &k612, NULL, NULL), "ret=EINVAL-fault");
 	/* A variant: the last matching qualified line wins, by version too. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, "relax-pfnmap"),
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k72, "relax-pfnmap", NULL),
 		  "ret=ok-remap-7");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-pfnmap"),
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-pfnmap", NULL),
 		  "ret=ok-remap-612");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, "relax-pfnmap"),
+	CHECK_STR(lookup(&set, "dev.fault.x:dontunmap", &k612, "relax-pfnmap", NULL),
 		  "ret=any-relax");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-dontunmap"),
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-dontunmap", NULL),
 		  "ret=any-relax");
 	/* No qualified line matches: back to the unqualified lines. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k510, "other"), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k72, "other"), "ret=EINVAL-fault");
-	CHECK(expect_lookup(&set, "dev.remap.x:move", &k72, "relax-pfnmap") == NULL);
+	CHECK_STR(lookup(&set, "dev.remap.x:dontunmap", &k510, "other", NULL), "ret=EINVAL");
+	CHECK_STR(lookup(&set, "dev.fault.x:dontunmap", &k72, "other", NULL), "ret=EINVAL-fault");
+	CHECK(lookup(&set, "dev.remap.x:move", &k72, "relax-pfnmap", NULL) == NULL);
+	expect_free(&set);
+
+	/* %region: a line for one kind of module region, below the general line it refines. */
+	CHECK(expect_parse_line("a:b *%pci ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, "*");
+	CHECK_STR(e.region, "pci");
+	CHECK(e.variant == NULL);
+	free(e.glob);
+	free(e.range);
+	free(e.region);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b >=6.12@relax-*%memmap ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, ">=6.12");
+	CHECK_STR(e.variant, "relax-*");
+	CHECK_STR(e.region, "memmap");
+	free(e.glob);
+	free(e.range);
+	free(e.variant);
+	free(e.region);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b *%bar ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "region") != NULL);
+	CHECK(expect_parse_line("a:b *% ret=ok", &e, err, sizeof(err)) == -1);
+	add(&set, "dev.*:memtype * ret=ok memtype=write-back", 1);
+	add(&set, "dev.*:memtype *%pci ret=ok memtype=uncached-minus", 2);
+	add(&set, "dev.*:memtype *@relax-pfnmap ret=relax", 3);
+	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, NULL, "memmap"), "ret=ok memtype=write-back");
+	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, NULL, "pci"),
+		  "ret=ok memtype=uncached-minus");
+	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, NULL, NULL), "ret=ok memtype=write-back");
+	/* The variant's tier beats a region line of the unqualified tier. */
+	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, "relax-pfnmap", "pci"), "ret=relax");
 	expect_free(&set);
 }

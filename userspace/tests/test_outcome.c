@@ -31,15 +31,19 @@ void test_outcome(void)
 			real++;
 	}
 	CHECK(dev_mremap == 48);	/* every personality, no .access ones */
-	CHECK(multi == 55);		/* 48 personalities + 4 controls + 3 real mappings (not 1g) */
+	CHECK(multi == 56);		/* 48 personalities + 4 controls + 4 real mappings (not 1g) */
 	/*
 	 * 585 when the table became rows; then memtype (6), procmem_cow (5), 7 ABI size/rdonly
 	 * rows; then the vepc insert style (163), the huge family (4 x 11), config_huge, and
-	 * grow_unmap_tail (48 personalities); then the real family.
+	 * grow_unmap_tail (48 personalities); then the real family (72); then real.drm and
+	 * partial_move_cold on the real family (27).
 	 */
-	CHECK(n == 931);
-	/* vfio unaligned and 2m, devmem: the 23 mapping-level rows each; vfio 1g: 3 huge_* */
-	CHECK(real == 72);
+	CHECK(n == 958);
+	/*
+	 * vfio unaligned and 2m, devmem, drm: the 23 mapping-level rows and partial_move_cold
+	 * each; vfio 1g: 3 huge_*
+	 */
+	CHECK(real == 99);
 	CHECK(whatif == 96);		/* 2 of the 3 what-if ops x 48 personalities */
 	CHECK(abi == 23);
 	/* The ABI cases come last, unload_busy last of all. */

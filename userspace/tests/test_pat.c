@@ -19,10 +19,13 @@ void test_pat(void)
 	struct region_phys r;
 
 	CHECK(region_parse("kind memmap\nphys 0x0000000010000000\nsize 0x1000000\n", &r));
-	CHECK(r.valid && r.memmap);
+	CHECK(r.valid && r.listed);
 	CHECK(r.phys == 0x10000000 && r.size == 0x1000000);
 	CHECK(region_parse("kind pages\nphys 0x00000001234f0000\nsize 0x100000", &r));
-	CHECK(r.valid && !r.memmap && r.phys == 0x1234f0000ULL && r.size == 0x100000);
+	CHECK(r.valid && !r.listed && r.phys == 0x1234f0000ULL && r.size == 0x100000);
+	/* A PCI BAR is not RAM either: PAT lists its memtype. */
+	CHECK(region_parse("kind pci\nphys 0x00000000fc000000\nsize 0x100000\n", &r));
+	CHECK(r.valid && r.listed);
 	CHECK(!region_parse("kind pages\nsize 0x100000\n", &r));
 	CHECK(!r.valid);
 	CHECK(!region_parse("kind pages\nphys 0x1000\nsize 0x0\n", &r));

@@ -337,7 +337,7 @@ def change_lines(matrix: Matrix, mapping_order, width=WIDTH) -> list:
     out = []
     for comp in matrix.comparisons:
         listed = matrix.changes_to(comp.to)
-        kind = " (variant against its base)" if comp.kind == "variant" else ""
+        kind = f" ({comp.kind} against its base)" if comp.kind != "version" else ""
         stepped = f" ({', '.join(comp.stepped_over)}: no result, stepped over)" if comp.stepped_over else ""
         out += wrap(f"{comp.from_} → {comp.to}{kind}: {len(listed)} case{'s' if len(listed) != 1 else ''} "
                     f"changed{stepped}", width, indent="  ")

@@ -105,7 +105,7 @@ def summary(matrix: Matrix, link_prefix) -> str:
 def changes(matrix: Matrix) -> str:
     parts = []
     for comp in matrix.comparisons:
-        kind = " (variant)" if comp.kind == "variant" else ""
+        kind = f" ({comp.kind})" if comp.kind != "version" else ""
         stepped = (f'<div class="muted">{esc(", ".join(comp.stepped_over))} has no result and is stepped over</div>'
                    if comp.stepped_over else "")
         parts.append(f'<h3>{esc(comp.from_)}<span class="arrow"> → </span>{esc(comp.to)}{kind}'

@@ -173,6 +173,7 @@ def load_column(run_dir, name, vocab: Vocabulary) -> Optional[Column]:
     variant = meta.get("variant", label.split("+", 1)[1] if "+" in label else "")
     kernel = doc.get("kernel") or {}
     summary = doc.get("summary") or {}
+    device = doc.get("device") or {}
     return Column(
         label=label, dir=name, series=series, variant=variant,
         kernel_release=kernel.get("release") or meta.get("kernel_version"),
@@ -183,7 +184,10 @@ def load_column(run_dir, name, vocab: Vocabulary) -> Optional[Column]:
         device=doc.get("device"),
         skip_reasons=dict(summary.get("skip_reasons") or {}),
         files={f: f"{name}/{f}" for f in COLUMN_FILES if os.path.isfile(os.path.join(col_dir, f))},
-        cases={case.id: case for case in cases})
+        cases={case.id: case for case in cases},
+        flavor=meta.get("flavor", ""),
+        # Runs before --backing: the probe's own word for the region, else pages.
+        backing=meta.get("backing") or device.get("region_kind") or "pages")
 
 
 def find_describe(run_dir, describe=None) -> str:

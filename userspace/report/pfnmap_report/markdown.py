@@ -56,7 +56,7 @@ def changes(matrix: Matrix) -> list:
     if not matrix.comparisons:
         out += ["No two columns with results to compare.", ""]
     for comp in matrix.comparisons:
-        out += [f"### {comp.from_} → {comp.to}" + (" (variant)" if comp.kind == "variant" else ""), ""]
+        out += [f"### {comp.from_} → {comp.to}" + (f" ({comp.kind})" if comp.kind != "version" else ""), ""]
         if comp.stepped_over:
             out += [f"({', '.join(comp.stepped_over)} has no result and is stepped over.)", ""]
         listed = matrix.changes_to(comp.to)

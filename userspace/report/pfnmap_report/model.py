@@ -154,6 +154,9 @@ class Column:
     compare_to: Optional[str] = None
     compare_kind: str = "version"
     counts: Mapping[str, int] = field(default_factory=dict)
+    # The same kernel built differently (debug, drm: judged as stock), and the module's region.
+    flavor: str = ""
+    backing: str = "pages"
 
     def exit_text(self, short=False) -> str:
         status = self.exit_status
@@ -181,9 +184,20 @@ def version_key(text):
 
 
 def column_order(column: Column):
-    """Kernel version order, each variant right after its base series."""
+    """Kernel version order; after each base series its other backings, flavors and variants."""
     return (version_key(column.series), column.variant != "", column.variant,
+            column.flavor != "", column.flavor, column.backing != "pages", column.backing,
             version_key(column.kernel_release or ""), column.label)
+
+
+def comparison_kind(column: Column, base_backing: str) -> str:
+    """How a column differs from the base column of its series (a stock kernel on the run's
+    base backing): "version" for a base."""
+    if column.variant:
+        return "variant"
+    if column.flavor:
+        return "flavor"
+    return "backing" if column.backing != base_backing else "version"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,18 +307,21 @@ def report_json(matrix: Matrix) -> dict:
 def assign_comparisons(columns) -> tuple:
     """Says which column each column is compared with: a base kernel with the previous base
     kernel that has results (a hung kernel is stepped over, not compared as 'everything
-    changed'), a variant with its own base."""
-    bases = {c.series: c for c in columns if not c.variant}
+    changed'); a variant, a flavor or another backing with the base of its series, so that
+    what they change is never shown as a change between kernels. The base backing is pages, or
+    in a run without it (--backing pci alone) the first column's."""
+    backings = [c.backing for c in columns]
+    base_backing = "pages" if "pages" in backings or not backings else backings[0]
+    bases = {c.series: c for c in columns if comparison_kind(c, base_backing) == "version"}
     previous_base = None
     out = []
     for column in columns:
-        if column.variant:
+        kind = comparison_kind(column, base_backing)
+        if kind != "version":
             base = bases.get(column.series)
             compare_to = base.label if base and base.has_result else None
-            kind = "variant"
         else:
             compare_to = previous_base.label if previous_base else None
-            kind = "version"
             if column.has_result:
                 previous_base = column
         out.append(dataclasses.replace(column, compare_to=compare_to if column.has_result else None,
@@ -363,7 +380,7 @@ def build_matrix(run) -> Matrix:
     comparisons = tuple(
         Comparison(c.compare_to, c.label, c.compare_kind, sum(1 for ch in changes if ch.to == c.label),
                    tuple(s.label for s in columns[index[c.compare_to] + 1:index[c.label]]
-                         if not s.variant and not s.has_result))
+                         if s.compare_kind == "version" and not s.has_result))
         for c in columns if c.compare_to)
     columns = tuple(dataclasses.replace(c, counts={
         kind: sum(1 for r in rows if r.cells[c.label].display == kind) for kind in DISPLAY_KINDS})

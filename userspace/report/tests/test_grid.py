@@ -60,9 +60,10 @@ class HostControls(unittest.TestCase):
         # The real drivers (no --real boot here): one line per driver, saying how to get them.
         real = [line for line in skipped if line.startswith("skipped: real.")]
         self.assertEqual([line.split(" (")[0] for line in real],
-                         ["skipped: real.vfio.*", "skipped: real.devmem"])
-        for line in real:
+                         ["skipped: real.vfio.*", "skipped: real.devmem", "skipped: real.drm"])
+        for line in real[:2]:
             self.assertIn("./run-qemu.sh --real", line)
+        self.assertIn("the drm flavor", real[2])
         self.assertEqual(len(skipped), 2 + len(real))
 
     def test_the_verdict_line_counts_every_case(self):
