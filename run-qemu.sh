@@ -6,13 +6,16 @@ set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 source "$PFNMAP_TOP/scripts/kernel.sh"
 source "$PFNMAP_TOP/scripts/guest.sh"
+source "$PFNMAP_TOP/scripts/distro.sh"
 
 usage() {
 	cat <<EOF
 usage: $0 [options]
-  --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series)
+  --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series);
+                      SERIES$DISTRO_SUFFIX for Debian's own prebuilt kernel of it (kernels/distro.tsv)
   --variant NAME      a what-if variant or a flavor (debug) from kernels/variants.tsv
-  --matrix            every catalog series and every what-if variant, then the report
+  --matrix            every catalog series, every what-if variant and the Debian kernels
+                      marked for it in kernels/distro.tsv, then the report
   --kernels "S1 S2"   several series (or SERIES+VARIANT columns), then the report
   --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
   --exec CMD          run CMD in the guest after insmod instead of the probe
@@ -132,15 +135,29 @@ parse_args() {
 		[[ -f $kernel_tree/Makefile && -d $kernel_tree/mm ]] || die "--kernel-tree $kernel_tree is not a kernel tree"
 		((matrix == 0)) || die "--kernel-tree and --matrix exclude each other"
 	fi
-	[[ -z $variant ]] || series=$(variant_series "$variant" "$series")
-	[[ -n $series ]] && check_series "$series"
+	if [[ -n $series ]] && is_distro_column "$series"; then
+		[[ -z $variant ]] || die "--variant $variant: $series is Debian's kernel as it ships, it has no variants"
+	else
+		[[ -z $variant ]] || series=$(variant_series "$variant" "$series")
+	fi
+	[[ -n $series ]] && check_column "$series"
 	local column
 	for column in "${kernel_columns[@]}"; do
-		check_series "${column%%+*}"
-		[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
+		check_column "$column"
 	done
 	if [[ $mode == shell ]]; then verbose=1; fi
 	choose_accel "$accel" >/dev/null
+}
+
+# check_column NAME: a catalog series, SERIES+VARIANT, or SERIES-debian.
+check_column() {
+	local column=$1
+	if is_distro_column "$column"; then
+		check_distro_column "$column"
+		return
+	fi
+	check_series "${column%%+*}"
+	[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
 }
 
 # --backing: known names, each once; the modes with a region of their own take no other.
@@ -336,6 +353,40 @@ prepare_column() {
 	} >"$dir/boot.env"
 }
 
+# prepare_distro_column DIR SERIES BACKING: as prepare_column, for Debian's prebuilt kernel of
+# SERIES: a flavor of SERIES for the report (compared with its base), judged by the stock
+# expectations and the lines qualified @debian (what Debian's config changes).
+prepare_distro_column() {
+	local dir=$1 column_series=$2 backing=$3 entry module probe
+	mkdir -p "$dir"
+	entry=$(distro_kernel "$column_series")
+	module=$(built_distro_module "$entry")
+	probe=$(built_probe)
+	{
+		echo "column=$(basename "$dir")"
+		echo "series=$column_series"
+		echo "backing=$backing"
+		echo "variant="
+		echo "flavor=${DISTRO_SUFFIX#-}"
+		echo "distro=debian"
+		grep -v -e '^vmlinuz=' -e '^kdir=' "$entry/.pfnmap-distro"
+		printf 'module_cc=%q\n' "$(cat "${module%/pfnmap_dev/pfnmap_dev.ko}/module-cc")"
+	} >"$dir/meta.env"
+	{
+		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
+			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
+		printf 'PCI_BIND=%q\n' "$pci_bind $(backing_pci_bind "$backing")"
+		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
+		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-} --variant ${DISTRO_SUFFIX#-}"
+	} >"$dir/job.env"
+	pack_initramfs "$dir/initramfs.cpio" "$(any_source_tree)" "$module" "$probe" "$dir/job.env" "${includes[@]}"
+	{
+		printf 'BZIMAGE=%q\n' "$entry/$(distro_value "$entry" vmlinuz)"
+		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
+		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
+	} >"$dir/boot.env"
+}
+
 boot_column() {
 	local dir=$1 start qemu_rc=0 code BZIMAGE APPEND QEMU_ARGS
 	# shellcheck source=/dev/null # written by prepare_column
@@ -370,6 +421,7 @@ matrix_columns() {
 		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
 			echo "$s+$v"
 		done
+		distro_matrix_columns | grep -xF "$s$DISTRO_SUFFIX" || true
 	done
 }
 
@@ -431,6 +483,10 @@ main() {
 		kernel=${column%~*}
 		if [[ $kernel == own ]]; then
 			prepare_column "$run_dir/$column" "" "" "$(column_backing "$column")"
+			continue
+		fi
+		if is_distro_column "$kernel"; then
+			prepare_distro_column "$run_dir/$column" "$(distro_series_of "$kernel")" "$(column_backing "$column")"
 			continue
 		fi
 		prepare_column "$run_dir/$column" "${kernel%%+*}" "$([[ $kernel == *+* ]] && echo "${kernel#*+}")" \

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Checks .github/workflows/*.yml: valid YAML, the shape GitHub Actions requires, and a kernel
-matrix that lists exactly the catalog series and the what-if variants (no column forgotten)."""
+matrix that lists exactly the catalog series, the what-if variants and the Debian kernels of
+--matrix (no column forgotten)."""
 import pathlib
 import sys
 
@@ -20,6 +21,8 @@ def expected_columns():
     # Flavors (debug builds) are built on demand, not matrix columns (kernels/variants.tsv).
     columns += [f"{row[1]}+{row[0]}" for row in data_rows("kernels/variants.tsv")
                 if len(row) < 5 or row[4] != "flavor"]
+    # Debian's prebuilt kernels marked for --matrix (kernels/distro.tsv).
+    columns += [f"{row[0]}-debian" for row in data_rows("kernels/distro.tsv") if row[2].strip() == "yes"]
     return sorted(columns)
 
 

@@ -25,6 +25,8 @@ host_tests() {
 		/usr/bin/python3 -B -m unittest discover -s userspace/report/tests -t userspace/report
 	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
 	check "runner: bad arguments, missing tools, KVM without vmx/svm, cache locks and faults" bash tests/test_runner_args.sh
+	check "Debian kernel columns: which image and headers a SERIES-debian column takes (recorded apt answers)" \
+		bash tests/test_distro_pick.sh
 	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \
 		/usr/bin/python3 tests/check_workflow.py
 }
@@ -59,6 +61,8 @@ qemu_tests() {
 		expect_exit "$EXIT_OK" ./run-qemu.sh --stress 30 --seed 20261128
 	check "runner: a guest panic, a hang, QEMU that cannot start, an interrupted build, a shared and a full cache" \
 		bash tests/test_runner_guests.sh
+	check "Debian's prebuilt 6.1 as it ships (no kernel build): module from its headers, signed-module taint, all expected; 7.2-debian refused in one line" \
+		bash tests/test_distro.sh
 }
 
 for section in "${sections[@]}"; do

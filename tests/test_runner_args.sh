@@ -39,6 +39,14 @@ check "unknown option: exit $EXIT_INFRA naming it" stderr_names "'--bogus'" ./ru
 check "unknown kernel series: exit $EXIT_INFRA naming it" stderr_names "'9\.9'" ./run-qemu.sh --kernel 9.9
 check "unknown variant: exit $EXIT_INFRA naming it" stderr_names "'nope'" ./run-qemu.sh --variant nope
 check "option without value: exit $EXIT_INFRA" stderr_names "--timeout needs a value" ./run-qemu.sh --timeout
+check "Debian kernel of an unknown series: exit $EXIT_INFRA naming it" \
+	stderr_names "unknown kernel series '9\.9'" ./run-qemu.sh --kernel 9.9-debian
+check "a variant of a Debian kernel: exit $EXIT_INFRA" \
+	stderr_names "6\.12-debian is Debian's kernel as it ships, it has no variants" \
+	./run-qemu.sh --kernel 6.12-debian --variant relax-pfnmap
+check "SERIES-debian+VARIANT in --kernels: exit $EXIT_INFRA naming it" \
+	stderr_names "unknown kernel series '6\.1-debian'" ./run-qemu.sh --kernels "7.2 6.1-debian+debug"
+check "a Debian kernel named twice: exit $EXIT_INFRA" stderr_names "named twice" ./run-qemu.sh --kernels "6.1-debian 6.1-debian"
 check "bad --accel: exit $EXIT_INFRA" stderr_names "--accel" ./run-qemu.sh --accel warp
 check "bad --memory: exit $EXIT_INFRA" stderr_names "--memory" ./run-qemu.sh --memory lots
 check "not a kernel tree: exit $EXIT_INFRA" stderr_names "not a kernel tree" ./run-qemu.sh --kernel-tree /tmp
