@@ -25,6 +25,7 @@ host_tests() {
 		/usr/bin/python3 -B -m unittest discover -s userspace/report/tests -t userspace/report
 	check "matrix report: model, markdown, HTML in headless Chromium" bash tests/report/test_report.sh
 	check "runner: bad arguments, missing tools, KVM without vmx/svm, cache locks and faults" bash tests/test_runner_args.sh
+	check "runner --bisect: git bisect run's exit codes, with a fake tree, make and QEMU" bash tests/test_runner_bisect.sh
 	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \
 		/usr/bin/python3 tests/check_workflow.py
 }
