@@ -16,6 +16,8 @@ fixtures=tests/bisect/fixtures
 glob='dev.remap.dx.*:dontunmap'
 good_outcome=$(cat "$fixtures/good-outcome.txt")
 export PFNMAP_CACHE=$tmp/cache
+# A run that wrongly went for a catalog kernel fails at once instead of downloading one.
+export PFNMAP_DEBIAN_MIRROR=http://127.0.0.1:9
 
 # A kernel tree the fake make "builds": its gen_init_cpio is a stub (the fake QEMU needs no
 # initramfs).
