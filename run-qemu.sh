@@ -25,6 +25,13 @@ usage: $0 [options]
                       from several processes x threads; with --memmap on the memmap= region)
   --seed N            the stress run's seed (default: a random one, printed)
   --case GLOB         run only probe cases matching GLOB (repeatable)
+  --bisect GLOB       for git bisect run, with --kernel-tree: bring the tree's build up to date,
+                      run the cases matching GLOB (repeatable) and exit with git bisect run's
+                      codes (below) instead of ours
+  --bisect-good OUTCOME  what good is for --bisect: an outcome as the probe prints it and
+                      userspace/expectations.txt holds it, e.g. 'ret=EINVAL old=pattern new=-'
+                      (the operation's fields in order) or one word (timeout, crash=SIGSEGV);
+                      default: expectations.txt for the tree's kernel version
   --probe-arg ARG     pass ARG to pfnmap-probe in the guest (repeatable), e.g. -v
   --module-args ARGS  insmod parameters, e.g. "region_size=0x200000"
   --backing LIST      where the module's region lives, one guest per backing and kernel
@@ -57,6 +64,16 @@ usage: $0 [options]
 exit codes: $EXIT_OK all cases expected; $EXIT_CHANGED some case changed, failed or new;
   $EXIT_INFRA bad argument, missing tool, fetch or build failure; $EXIT_SPLAT kernel panic or
   WARNING/BUG/Oops in the guest log; $EXIT_HANG guest timed out.
+with --bisect, git bisect run's codes instead:
+  $BISECT_GOOD good: every bisected case ran, its outcome is what good is, and the probe's checks
+    passed;
+  $BISECT_BAD bad: a case's outcome differs; or the kernel logged a WARNING, BUG or Oops during
+    a case (its kmsg_clean check) whose good outcome has no log= field (with one, the outcome
+    itself says which splat is good); or the guest died with a splat in the probe's process;
+  $BISECT_SKIP skip: the tree or the module does not build against it, a case skipped, could not
+    set up or has no expectation for the version, the guest hung or died before the cases;
+  $BISECT_ABORT stop the bisection: a bad argument, a missing tool, QEMU that cannot start (the
+    same at every commit). A splat outside the cases (boot, insmod, rmmod) is reported, not judged.
 cache: $PFNMAP_CACHE (set PFNMAP_CACHE or XDG_CACHE_HOME to move it)
 PFNMAP_QEMU_ARGS: more QEMU arguments for every guest (make bench's PFNMAP_BENCH_ICOUNT=1)
 EOF
@@ -68,6 +85,7 @@ memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
 real=0 qemu_args="" pci_bind="" backings=(pages) backing_given=0
+bisect_globs=() bisect_good=""
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (see --help)"; }
 
@@ -85,6 +103,9 @@ parse_args() {
 		--stress) need_value "$@"; mode=stress; stress_seconds=$2; shift ;;
 		--seed) need_value "$@"; stress_seed=$2; shift ;;
 		--case) need_value "$@"; probe_args+=(--case "$2"); case_globs+=("$2"); shift ;;
+		--bisect) need_value "$@"; probe_args+=(--case "$2"); case_globs+=("$2"); bisect_globs+=("$2")
+			shift ;;
+		--bisect-good) need_value "$@"; bisect_good=$2; shift ;;
 		--probe-arg) need_value "$@"; probe_args+=("$2"); shift ;;
 		--module-args) need_value "$@"; module_args=$2; shift ;;
 		--backing) need_value "$@"; IFS=, read -ra backings <<<"$2"; backing_given=1; shift ;;
@@ -135,6 +156,7 @@ parse_args() {
 		[[ -f $kernel_tree/Makefile && -d $kernel_tree/mm ]] || die "--kernel-tree $kernel_tree is not a kernel tree"
 		((matrix == 0)) || die "--kernel-tree and --matrix exclude each other"
 	fi
+	check_bisect_args
 	if [[ -n $series ]] && is_distro_column "$series"; then
 		[[ -z $variant ]] || die "--variant $variant: $series is Debian's kernel as it ships, it has no variants"
 	else
@@ -224,6 +246,98 @@ check_stress_args() {
 
 # A stress guest's time beyond its --stress seconds: boot, the workers' grace, the checks.
 readonly STRESS_SLACK_SECONDS=150
+
+# ---- --bisect: one run is one step of git bisect run ----
+
+# What a failure means to git bisect at this point of the run (bisect_verdict_of_stop).
+bisect_stage=setup
+
+# Set up before the arguments are read: a bad argument must stop the bisection, not mark the
+# commit bad (our own exit code 2 would be "bad" to git bisect run).
+bisect_requested() {
+	local arg
+	for arg; do [[ $arg == --bisect || $arg == --bisect-good ]] && return 0; done
+	return 1
+}
+
+# shellcheck disable=SC2317 # an EXIT trap: reached, though not called
+exit_for_bisect() {
+	local code=$? verdict
+	trap - EXIT
+	verdict=$(bisect_verdict_of_stop "$bisect_stage" "$code")
+	[[ $verdict != judge ]] || verdict=skip
+	warn "bisect: $verdict (exit $(bisect_code "$verdict")): the run stopped in its $bisect_stage stage (exit $code)"
+	exit "$(bisect_code "$verdict")"
+}
+
+check_bisect_args() {
+	if ((${#bisect_globs[@]} == 0)); then
+		[[ -z $bisect_good ]] || die "--bisect-good goes with --bisect"
+		return 0
+	fi
+	[[ -n $kernel_tree ]] || die "--bisect needs --kernel-tree DIR, the tree whose commits git bisect checks out"
+	if ((${#kernel_columns[@]})) || [[ -n $series$variant ]]; then
+		die "--bisect runs the --kernel-tree kernel only: drop --kernel, --kernels and --variant"
+	fi
+	[[ $mode == probe ]] || die "--bisect runs the probe: drop --exec, --shell, --boot-only and --stress"
+}
+
+# check_bisect_good RUN_DIR: --bisect-good must be an outcome of every bisected case's operation,
+# in the probe's vocabulary (its --describe, kept as RUN_DIR/describe.json); then it becomes the
+# expectations the probe judges by, one line per glob, in RUN_DIR/bisect-expectations.txt.
+check_bisect_good() {
+	local run_dir=$1 probe ids why glob
+	[[ -n $bisect_good ]] || return 0
+	probe=$(built_probe)
+	mkdir -p "$run_dir"
+	"$probe" --describe >"$run_dir/describe.json" || die "pfnmap-probe --describe failed"
+	mapfile -t ids < <("$probe" --list "${bisect_globs[@]/#/--case=}")
+	why=$("$PFNMAP_TOP/userspace/report/pfnmap-bisect" check-outcome --describe "$run_dir/describe.json" \
+		"$bisect_good" "${ids[@]}" 2>&1) || die "--bisect-good '$bisect_good': $why"
+	for glob in "${bisect_globs[@]}"; do
+		printf '%s * %s\n' "$glob" "$bisect_good"
+	done >"$run_dir/bisect-expectations.txt"
+	includes+=("$run_dir/bisect-expectations.txt")
+	# After the runner's own --expect in the guest's command line: the last one counts.
+	probe_args+=(--expect /pfnmap/bisect-expectations.txt)
+}
+
+# Whether the console shows the kernel going down in the probe's process: a line of concern,
+# and from there on the probe named as the task (Comm: pfnmap-probe; a lockup's [pfnmap-probe:PID]).
+kernel_died_in_probe() {
+	local log=$1/console.log first
+	first=$(grep -n -E -f "$LOG_CONCERN" "$log" 2>/dev/null | head -n1 | cut -d: -f1)
+	[[ -n $first ]] && tail -n +"$first" "$log" | grep -qE 'Comm: pfnmap-probe|\[pfnmap-probe:[0-9]+\]'
+}
+
+# finish_bisect DIR CODE BUILD_SECONDS: the step's verdict from the guest's results and the
+# runner's code for it; prints it with each case's and exits with git bisect run's code.
+finish_bisect() {
+	local dir=$1 code=$2 build_seconds=$3 verdict lines=() went_down=() out kernel guest_seconds
+	trap - EXIT
+	verdict=$(bisect_verdict_of_stop guest "$code")
+	if [[ $verdict == judge ]]; then
+		[[ -f ${dir%/*}/describe.json ]] || "$(built_probe)" --describe >"${dir%/*}/describe.json"
+		! kernel_died_in_probe "$dir" || went_down=(--probe-went-down)
+		if out=$("$PFNMAP_TOP/userspace/report/pfnmap-bisect" judge --describe "${dir%/*}/describe.json" \
+			"${went_down[@]}" "$dir" 2>&1); then
+			mapfile -t lines <<<"$out"
+			verdict=${lines[0]}
+			lines=("${lines[@]:1}")
+		else
+			verdict=skip
+			lines=("the results could not be judged: $out")
+		fi
+	fi
+	printf '  %s\n' "${lines[@]}" >&2
+	[[ $code != "$EXIT_SPLAT" || $verdict != good ]] ||
+		warn "bisect: a kernel log line of concern outside the bisected cases (boot, insmod or rmmod): see $dir/console.log"
+	kernel=$(sed -n 's/^kernel_version=//p' "$dir/meta.env")
+	guest_seconds=$(sed -n 's/^wall_seconds=//p' "$dir/meta.env")
+	warn "bisect: $verdict (exit $(bisect_code "$verdict")): kernel $kernel, build $build_seconds s," \
+		"guest $guest_seconds s; results in $dir"
+	exit "$(bisect_code "$verdict")"
+}
 
 variant_rows() { grep -v '^#' "$PFNMAP_TOP/kernels/variants.tsv" | grep -v '^[[:space:]]*$' || true; }
 
@@ -452,6 +566,7 @@ print_stress_result() {
 }
 
 main() {
+	if bisect_requested "$@"; then trap exit_for_bisect EXIT; fi
 	parse_args "$@"
 	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
 	remember_source_hashes
@@ -459,8 +574,10 @@ main() {
 	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
 		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"
 	fi
-	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1
+	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1 build_start=$SECONDS
 	run_dir=$results_root/$(date +%Y%m%d-%H%M%S)-$$
+	check_bisect_good "$run_dir"
+	bisect_stage=build
 	if ((matrix)); then
 		mapfile -t columns < <(matrix_columns)
 		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
@@ -492,6 +609,7 @@ main() {
 		prepare_column "$run_dir/$column" "${kernel%%+*}" "$([[ $kernel == *+* ]] && echo "${kernel#*+}")" \
 			"$(column_backing "$column")"
 	done
+	bisect_stage=guest
 	for column in "${columns[@]}"; do
 		boot_column "$run_dir/$column" &
 		pids+=($!)
@@ -502,6 +620,7 @@ main() {
 	for pid in "${pids[@]}"; do
 		rc=0; wait "$pid" || rc=$?; code=$(worse_code "$code" "$rc")
 	done
+	((${#bisect_globs[@]} == 0)) || finish_bisect "$run_dir/own" "$code" "$((SECONDS - build_start))"
 	if [[ $mode == probe ]]; then
 		print_report "$run_dir"
 	elif [[ $mode == exec ]]; then

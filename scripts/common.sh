@@ -10,6 +10,35 @@ readonly EXIT_INFRA=2       # bad argument, missing tool, fetch or build failure
 readonly EXIT_SPLAT=3       # kernel panic, or WARNING/BUG/Oops in the guest log
 readonly EXIT_HANG=4        # the guest did not finish within --timeout
 
+# With --bisect, git bisect run's exit codes instead (git-bisect(1)): good, bad, a commit that
+# cannot be tested (skipped), and any code from 128 up, which stops the bisection.
+readonly BISECT_GOOD=0 BISECT_BAD=1 BISECT_SKIP=125 BISECT_ABORT=128
+
+# bisect_code VERDICT: the exit code of a bisect verdict (good, bad, skip; anything else: abort).
+bisect_code() {
+	case $1 in
+	good) echo "$BISECT_GOOD" ;;
+	bad) echo "$BISECT_BAD" ;;
+	skip) echo "$BISECT_SKIP" ;;
+	*) echo "$BISECT_ABORT" ;;
+	esac
+}
+
+# bisect_verdict_of_stop STAGE EXIT: the verdict of a --bisect run that stopped with one of the
+# codes above in STAGE, before a verdict on the cases. setup (arguments, host tools, the probe):
+# the same at every commit, so abort rather than skip them all; build (the tree's kernel, the
+# module against it, the initramfs): this commit cannot be tested; guest: QEMU that did not start
+# is the host's problem (abort); any other guest ending is judged from the results (judge).
+bisect_verdict_of_stop() {
+	local stage=$1 code=$2
+	case $stage in
+	setup) echo abort ;;
+	build) echo skip ;;
+	guest) if [[ $code == "$EXIT_INFRA" ]]; then echo abort; else echo judge; fi ;;
+	*) echo abort ;;
+	esac
+}
+
 PFNMAP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PFNMAP_CACHE=${PFNMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pfnmap_dev}
 export PFNMAP_TOP PFNMAP_CACHE

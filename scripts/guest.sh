@@ -58,6 +58,9 @@ readonly SMALL_ENTRY_MB=20
 built_module() {
 	local tree=$1 build=$2 final staging lock
 	final=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash "${MODULE_SOURCES[@]}")
+	# A user's tree changes under the same build dir (a bisect checks out another commit): its
+	# module is keyed by the kernel image too, so that it is built against each kernel.
+	[[ $tree == "$PFNMAP_CACHE"/src/* ]] || final+=-$(sha256sum <"$build/arch/x86/boot/bzImage" | cut -c1-8)
 	if [[ ! -f $final/pfnmap_dev/pfnmap_dev.ko ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD

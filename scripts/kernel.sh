@@ -158,14 +158,21 @@ patched_tree() {
 }
 
 update_user_build() {
-	local tree=$1 build=$2 jobs=$3 stamp
+	local tree=$1 build=$2 jobs=$3 stamp start
 	stamp=$(cat "$build/.pfnmap-build")
 	rm -f "$build/.pfnmap-build"
 	progress "bringing the build of $tree up to date (incremental make)"
 	acquire_build_slot
-	make -C "$tree" O="$build" -j"$jobs" bzImage modules >"$build/build.log" 2>&1 ||
+	start=$SECONDS
+	if ! make -C "$tree" O="$build" -j"$jobs" bzImage modules >"$build/build.log" 2>&1; then
+		# Every run of a user's tree makes first, so the stamp cannot make it boot a stale kernel;
+		# without it the next run would build from scratch (a bisect step whose commit does not
+		# build would cost the next step a full build).
+		echo "$stamp" >"$build/.pfnmap-build"
 		die "kernel build failed for $tree; log in $build/build.log"
+	fi
 	release_build_slot
+	progress "brought up to date in $((SECONDS - start)) s"
 	echo "$stamp" >"$build/.pfnmap-build"
 }
 

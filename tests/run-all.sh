@@ -27,6 +27,7 @@ host_tests() {
 	check "runner: bad arguments, missing tools, KVM without vmx/svm, cache locks and faults" bash tests/test_runner_args.sh
 	check "Debian kernel columns: which image and headers a SERIES-debian column takes (recorded apt answers)" \
 		bash tests/test_distro_pick.sh
+	check "runner --bisect: git bisect run's exit codes, with a fake tree, make and QEMU" bash tests/test_runner_bisect.sh
 	check "GitHub workflow: syntax and a matrix covering the catalog and variants" \
 		/usr/bin/python3 tests/check_workflow.py
 }
