@@ -300,7 +300,7 @@ DEFINE_SHOW_ATTRIBUTE(pfnmap_counters);
 
 static int pfnmap_region_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "kind %s\nphys %pa\nsize %#zx\n", pfnmap_region_kind_name(),
+	seq_printf(m, "kind %s\nphys %pa\nsize %#zx\n", pfnmap_region_kind_name(pfnmap_region.kind),
 		   &pfnmap_region.phys, pfnmap_region.size);
 	return 0;
 }
@@ -319,7 +319,7 @@ int pfnmap_publish(void)
 			    &pfnmap_counters_fops);
 	debugfs_create_file("region", 0400, pfnmap_debugfs_dir, NULL,
 			    &pfnmap_region_fops);
-	pr_info("%s region of %#zx bytes on /dev/%s\n", pfnmap_region_kind_name(),
+	pr_info("%s region of %#zx bytes on /dev/%s\n", pfnmap_region_kind_name(pfnmap_region.kind),
 		pfnmap_region.size, pfnmap_misc.name);
 	return 0;
 }

@@ -288,7 +288,7 @@ static int pfnmap_check_mmap(const struct pfnmap_config *config,
 	}
 	if (config->insert == PFNMAP_INSERT_MIXED && !pfnmap_region_has_pages()) {
 		pr_warn_ratelimited("the mixed personality needs a region of kernel pages, not %s\n",
-				    pfnmap_region_kind_name());
+				    pfnmap_region_kind_name(pfnmap_region.kind));
 		return -EINVAL;
 	}
 	return 0;

@@ -48,7 +48,6 @@ int pfnmap_region_init(unsigned long pages_size, unsigned long phys_base,
 int pfnmap_region_init_pci(struct pci_dev *pdev, int bar, unsigned long size);
 void pfnmap_region_exit(void);
 bool pfnmap_region_has_pages(void);
-const char *pfnmap_region_kind_name(void);
 
 /* /dev/pfnmap and its debugfs files, once the region exists (main.c). */
 int pfnmap_publish(void);

@@ -105,10 +105,18 @@ enum pfnmap_region_kind {
 };
 
 /* A kind's name, as the module's debugfs "region" file and the probe spell it. */
-#define PFNMAP_REGION_KIND_NAME(kind)					\
-	((kind) == PFNMAP_REGION_PAGES ? "pages" :			\
-	 (kind) == PFNMAP_REGION_MEMMAP ? "memmap" :			\
-	 (kind) == PFNMAP_REGION_PCI ? "pci" : "unknown")
+static inline const char *pfnmap_region_kind_name(__u32 kind)
+{
+	switch (kind) {
+	case PFNMAP_REGION_PAGES:
+		return "pages";
+	case PFNMAP_REGION_MEMMAP:
+		return "memmap";
+	case PFNMAP_REGION_PCI:
+		return "pci";
+	}
+	return "unknown";
+}
 
 struct pfnmap_info {
 	__u32 size;		/* sizeof(struct pfnmap_info), set by the caller */

@@ -259,8 +259,3 @@ bool pfnmap_region_has_pages(void)
 {
 	return pfnmap_region.kind == PFNMAP_REGION_PAGES;
 }
-
-const char *pfnmap_region_kind_name(void)
-{
-	return PFNMAP_REGION_KIND_NAME(pfnmap_region.kind);
-}

@@ -215,7 +215,7 @@ static bool region_name_ok(const char *s, size_t len)
 	unsigned int k;
 
 	for (k = 0; k < PFNMAP_REGION_NR; k++) {
-		const char *name = PFNMAP_REGION_KIND_NAME(k);
+		const char *name = pfnmap_region_kind_name(k);
 
 		if (strlen(name) == len && !strncmp(s, name, len))
 			return true;

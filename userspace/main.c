@@ -464,7 +464,7 @@ int main(int argc, char **argv)
 	if (env.info_valid)
 		region_read(&env.region);
 	expect_run.variant = opt.variant;
-	expect_run.region = env.info_valid ? PFNMAP_REGION_KIND_NAME(env.info.region_kind) : NULL;
+	expect_run.region = env.info_valid ? pfnmap_region_kind_name(env.info.region_kind) : NULL;
 	if (env.info_valid && !device_skip[0])
 		env.huge_config_err = huge_config_err(&env);
 	/* real.vfio.1g maps the whole BAR: fill it only when those cases run. */
@@ -495,7 +495,7 @@ int main(int argc, char **argv)
 	       env.page_size);
 	if (env.device_present && !device_skip[0])
 		printf("# device %s: region %s, %llu bytes\n", env.device_path,
-		       PFNMAP_REGION_KIND_NAME(env.info.region_kind),
+		       pfnmap_region_kind_name(env.info.region_kind),
 		       (unsigned long long)env.info.region_size);
 	else
 		printf("# device cases %s: %s\n", opt.require_device ? "fail" : "skip",

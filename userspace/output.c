@@ -139,7 +139,7 @@ void json_begin(FILE *f, const struct run_info *info)
 	fprintf(f, ",\"required\":%s", info->device_required ? "true" : "false");
 	if (env->info_valid) {
 		fputs(",\"region_kind\":", f);
-		json_write_string(f, PFNMAP_REGION_KIND_NAME(env->info.region_kind));
+		json_write_string(f, pfnmap_region_kind_name(env->info.region_kind));
 		fprintf(f, ",\"region_size\":%" PRIu64 ",\"region_has_pages\":%s",
 			(uint64_t)env->info.region_size,
 			env->info.region_has_pages ? "true" : "false");

@@ -251,7 +251,7 @@ static void print_summary(FILE *f, const struct stress_opts *o, const struct reg
 	fprintf(f, "pfnmap-stress: summary\n");
 	fprintf(f, "  seconds %.1f (asked %u), seed %llu, %u processes x %u threads, region %s, %llu pages\n",
 		res->seconds, o->seconds, (unsigned long long)o->seed, o->procs, o->threads,
-		PFNMAP_REGION_KIND_NAME(region->kind),
+		pfnmap_region_kind_name(region->kind),
 		(unsigned long long)region->pages);
 	fprintf(f, "  operations %llu (%.0f/s), succeeded/attempted per kind:\n",
 		(unsigned long long)ops, ops / (res->seconds > 0 ? res->seconds : 1));
@@ -348,7 +348,7 @@ int main(int argc, char **argv)
 	}
 	printf("pfnmap-stress: seed %llu, %u s, %u processes x %u threads, region %s, %llu pages\n",
 	       (unsigned long long)o.seed, o.seconds, o.procs, o.threads,
-	       PFNMAP_REGION_KIND_NAME(region.kind),
+	       pfnmap_region_kind_name(region.kind),
 	       (unsigned long long)region.pages);
 	stats = mmap(NULL, sizeof(*stats) * o.procs, PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
