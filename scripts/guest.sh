@@ -177,12 +177,14 @@ readonly LOG_CONCERN=$PFNMAP_TOP/userspace/log-concern.txt
 # struct page) at a fixed slot; the guest binds it to vfio-pci (initramfs/init, PCI_BIND).
 # /dev/mem gets a memmap= range of its own, next to the one --memmap gives the module (which it
 # never claims).
+# The PCI slots of the two ivshmem devices: QEMU places them there, the guest binds them by it.
+readonly REAL_VFIO_SLOT=10 PCI_BACKING_SLOT=11
 # shellcheck disable=SC2034 # these are run-qemu.sh's
-readonly REAL_QEMU_ARGS="-object memory-backend-ram,id=hm,size=1G -device ivshmem-plain,memdev=hm,addr=0x10"
+readonly REAL_QEMU_ARGS="-object memory-backend-ram,id=hm,size=1G -device ivshmem-plain,memdev=hm,addr=0x$REAL_VFIO_SLOT"
 # shellcheck disable=SC2034
 readonly REAL_APPEND="vfio.enable_unsafe_noiommu_mode=1 memmap=16M\$0x9000000"
 # shellcheck disable=SC2034
-readonly REAL_PCI_BIND="0000:00:10.0=vfio-pci"
+readonly REAL_PCI_BIND="0000:00:$REAL_VFIO_SLOT.0=vfio-pci"
 
 # The module's backings (--backing): where its region lives. Each is one record of facts:
 # kernel command line, QEMU arguments, insmod parameters, and PCI devices the guest binds.
@@ -192,7 +194,7 @@ backing_append() {
 }
 backing_qemu_args() {
 	case $1 in
-	pci) echo "-object memory-backend-ram,id=pfnmap-bar,size=16M -device ivshmem-plain,memdev=pfnmap-bar,addr=0x11" ;;
+	pci) echo "-object memory-backend-ram,id=pfnmap-bar,size=16M -device ivshmem-plain,memdev=pfnmap-bar,addr=0x$PCI_BACKING_SLOT" ;;
 	*) ;;
 	esac
 }
@@ -204,7 +206,7 @@ backing_module_args() {
 	esac
 }
 backing_pci_bind() {
-	case $1 in pci) echo "0000:00:11.0=pfnmap_dev" ;; *) ;; esac
+	case $1 in pci) echo "0000:00:$PCI_BACKING_SLOT.0=pfnmap_dev" ;; *) ;; esac
 }
 # shellcheck disable=SC2034 # run-qemu.sh's
 readonly BACKINGS="pages memmap pci"
