@@ -12,8 +12,12 @@ usage() {
 usage: $0 [options]
   --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series)
   --variant NAME      a what-if variant or a flavor (debug) from kernels/variants.tsv
-  --matrix            every catalog series and every what-if variant, then the report
-  --kernels "S1 S2"   several series (or SERIES+VARIANT columns), then the report
+  --arch ARCH         the guest architecture ($(arch_names | tr '\n' ' '| sed 's/ $//'); default $(arch_default)):
+                      built with a cross compiler and booted under TCG when not the host's
+  --matrix            every catalog series and every what-if variant on every architecture
+                      (with --arch: on that one), then the report
+  --kernels "S1 S2"   several columns, then the report: SERIES[+VARIANT][@ARCH], e.g.
+                      "7.2 7.2@arm64 7.2+relax-pfnmap@arm64" (no @ARCH: --arch's)
   --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
   --exec CMD          run CMD in the guest after insmod instead of the probe
   --shell             an interactive shell in the guest after insmod
@@ -54,7 +58,7 @@ EOF
 }
 
 # Options, set by parse_args.
-series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
+series="" variant="" arch="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
@@ -67,6 +71,7 @@ parse_args() {
 		case $1 in
 		--kernel) need_value "$@"; series=$2; shift ;;
 		--variant) need_value "$@"; variant=$2; shift ;;
+		--arch) need_value "$@"; arch=$2; shift ;;
 		--matrix) matrix=1 ;;
 		--kernels) need_value "$@"; read -ra kernel_columns <<<"$2"; shift ;;
 		--kernel-tree) need_value "$@"; kernel_tree=$2; shift ;;
@@ -99,6 +104,7 @@ parse_args() {
 		esac
 		shift
 	done
+	[[ -z $arch ]] || check_arch "$arch"
 	((huge == 0)) || use_huge_region
 	if ((hazards)); then
 		# The hazard cases map the memmap= region, in a boot of their own.
@@ -130,13 +136,40 @@ parse_args() {
 	fi
 	[[ -z $variant ]] || series=$(variant_series "$variant" "$series")
 	[[ -n $series ]] && check_series "$series"
-	local column
-	for column in "${kernel_columns[@]}"; do
-		check_series "${column%%+*}"
-		[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
+	local column base i
+	for i in "${!kernel_columns[@]}"; do
+		column=${kernel_columns[i]}
+		[[ $column != *@* ]] || check_arch "$(column_arch "$column")"
+		base=$(column_base "$column")
+		check_series "${base%%+*}"
+		[[ $base != *+* ]] || variant_series "${base#*+}" "${base%%+*}" >/dev/null
+		kernel_columns[i]=$(canonical_column "$column")
 	done
+	check_arch_options
 	if [[ $mode == shell ]]; then verbose=1; fi
-	choose_accel "$accel" >/dev/null
+	choose_accel "$accel" "${arch:-$(arch_default)}" >/dev/null
+}
+
+# A column as the runner names it: SERIES[+VARIANT], then @ARCH unless the architecture is the
+# default one (its columns keep the names they had). Without @ARCH a column is --arch's.
+canonical_column() {
+	local column=$1 column_arch=${arch:-$(arch_default)}
+	[[ $column != *@* ]] || column_arch=$(column_arch "$column")
+	echo "$(column_base "$column")$(arch_suffix "$column_arch")"
+}
+
+# The memmap= regions (--memmap, --huge, --hazards, --real) need the kernel parameter, which
+# arm64 does not have (a reserved-memory node in the device tree would be its way): refused
+# there until one of those exists (kernels/arch.tsv, column memmap).
+check_arch_options() {
+	local columns=("${kernel_columns[@]}") column column_arch
+	((${#columns[@]})) || columns=("$(canonical_column "${series:-x}")")
+	for column in "${columns[@]}"; do
+		column_arch=$(column_arch "$column")
+		[[ $(arch_field "$column_arch" 11) == yes ]] && continue
+		[[ " $append $module_args " != *" memmap="* && " $module_args " != *" phys_base="* ]] ||
+			die "--memmap, --huge, --hazards and --real reserve guest RAM with memmap=, which $column_arch kernels do not have"
+	done
 }
 
 # --huge: the huge.* cases need a region a PUD leaf fits, physically aligned like one. RAM
@@ -248,7 +281,7 @@ column_tree() {
 # is; anything else is built here, with the variant's config fragments if it has any.
 column_build() {
 	local tree=$1 column_variant=${2:-} column_series=${3:-} fragments=()
-	if [[ -f $tree/arch/x86/boot/bzImage && -f $tree/Module.symvers && -f $tree/.config ]]; then
+	if [[ -f $tree/$(arch_image "$(current_arch)") && -f $tree/Module.symvers && -f $tree/.config ]]; then
 		echo "$tree"
 		return
 	fi
@@ -256,9 +289,11 @@ column_build() {
 	built_kernel "$tree" "$jobs" "${fragments[@]}"
 }
 
-# Prepares one column (kernel, module, probe, initramfs) in its results dir.
+# prepare_column DIR SERIES VARIANT ARCH: one column's kernel, module, probe and initramfs, in
+# its results dir, all for ARCH.
 prepare_column() {
 	local dir=$1 column_series=$2 column_variant=$3 tree build module probe judged_as
+	local -x PFNMAP_ARCH=$4
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
 	build=$(column_build "$tree" "$column_variant" "$column_series")
@@ -270,28 +305,31 @@ prepare_column() {
 	module=$(built_module "$tree" "$build")
 	probe=$(built_probe)
 	{
-		echo "column=${column_series:-own}${column_variant:++$column_variant}"
+		echo "column=${column_series:-own}${column_variant:++$column_variant}$(arch_suffix "$PFNMAP_ARCH")"
 		echo "series=$column_series"
+		echo "arch=$PFNMAP_ARCH"
 		echo "variant=$judged_as"
 		[[ $judged_as == "$column_variant" ]] || echo "flavor=$column_variant"
 		cat "$build/.pfnmap-build" 2>/dev/null || echo "kernel_version=$(kernel_version_of_tree "$tree")"
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" "$module_args" "$exec_cmd" "$verbose"
-		printf 'VFIO_BIND=%q\n' "$vfio_bind"
+		printf 'VFIO_BIND=%q\nRESULTS_DEV=%q\n' "$vfio_bind" "$(results_device "$PFNMAP_ARCH")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them.
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-}${judged_as:+ --variant $judged_as}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
-	echo "$build/arch/x86/boot/bzImage" >"$dir/bzimage.path"
+	echo "$build/$(arch_image "$PFNMAP_ARCH")" >"$dir/kernel-image.path"
 }
 
 boot_column() {
 	local dir=$1 start qemu_rc=0 code
+	local -x PFNMAP_ARCH
+	PFNMAP_ARCH=$(sed -n 's/^arch=//p' "$dir/meta.env")
 	start=$(date +%s.%N)
-	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel"))"
-	boot_guest "$dir" "$(cat "$dir/bzimage.path")" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
+	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel" "$PFNMAP_ARCH"))"
+	boot_guest "$dir" "$(cat "$dir/kernel-image.path")" "$dir/initramfs.cpio" "$(choose_accel "$accel" "$PFNMAP_ARCH")" \
 		"$memory" "$timeout_s" "$append" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" "$qemu_args" ||
 		qemu_rc=$?
 	code=$(guest_exit_code "$dir" "$qemu_rc")
@@ -312,12 +350,15 @@ worse_code() {
 	if (($(severity_rank "$1") >= $(severity_rank "$2"))); then echo "$1"; else echo "$2"; fi
 }
 
+# Every series and what-if variant, on every architecture (--arch: on that one).
 matrix_columns() {
-	local s v
-	for s in $(catalog_series); do
-		echo "$s"
-		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
-			echo "$s+$v"
+	local s v a
+	for a in ${arch:-$(arch_names)}; do
+		for s in $(catalog_series); do
+			echo "$s$(arch_suffix "$a")"
+			for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
+				echo "$s+$v$(arch_suffix "$a")"
+			done
 		done
 	done
 }
@@ -326,7 +367,7 @@ matrix_columns() {
 # run dir, read with the vocabulary of the probe that ran (its --describe, kept as describe.json).
 print_report() {
 	local run_dir=$1
-	if ! "$(built_probe)" --describe >"$run_dir/describe.json"; then
+	if ! "$(host_built_probe)" --describe >"$run_dir/describe.json"; then
 		warn "pfnmap-probe --describe failed: no report for $run_dir"
 		return
 	fi
@@ -348,11 +389,14 @@ print_stress_result() {
 		grep -E -f "$LOG_CONCERN" | sort -u | wc -l)"
 }
 
+# The probe built for the host, for what the runner asks it on the host (--describe, --list).
+host_built_probe() { PFNMAP_ARCH=$(host_arch) built_probe; }
+
 main() {
 	parse_args "$@"
-	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	ensure_host_tools busybox gcc make bc
 	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
-	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
+	if ((${#case_globs[@]})) && ! "$(host_built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
 		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"
 	fi
 	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1
@@ -364,17 +408,24 @@ main() {
 		columns=("${kernel_columns[@]}")
 		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
 	elif [[ -n $kernel_tree ]]; then
-		columns=(own)
+		columns=("$(canonical_column own)")
 	else
-		columns=("${series:-$(catalog_default_series)}${variant:++$variant}")
+		columns=("$(canonical_column "${series:-$(catalog_default_series)}${variant:++$variant}")")
 	fi
+	for column in "${columns[@]}"; do ensure_arch_tools "$(column_arch "$column")"; done
 	# One results dir per column; and a column twice would wait for its own lock under --rebuild.
 	[[ -z $(printf '%s\n' "${columns[@]}" | sort | uniq -d) ]] ||
 		die "a column is named twice: ${columns[*]}"
 	# Builds one after another (two cores), then the guests, up to $parallel at once.
+	local base
 	for column in "${columns[@]}"; do
-		[[ $column == own ]] && { prepare_column "$run_dir/own" "" ""; continue; }
-		prepare_column "$run_dir/$column" "${column%%+*}" "$([[ $column == *+* ]] && echo "${column#*+}")"
+		base=$(column_base "$column")
+		if [[ $base == own ]]; then
+			prepare_column "$run_dir/$column" "" "" "$(column_arch "$column")"
+			continue
+		fi
+		prepare_column "$run_dir/$column" "${base%%+*}" "$([[ $base == *+* ]] && echo "${base#*+}")" \
+			"$(column_arch "$column")"
 	done
 	for column in "${columns[@]}"; do
 		boot_column "$run_dir/$column" &

@@ -16,12 +16,14 @@ tree_hash() {
 
 # compile_module DIR TREE BUILD: builds the module with W=1 in a private copy of the sources
 # under DIR, so neither the kernel tree nor the checkout gets build products. Log: DIR/build.log.
+# For the current architecture (PFNMAP_ARCH), cross-compiled when it is not the host's.
 compile_module() {
-	local dir=$1 tree=$2 build=$3
+	local dir=$1 tree=$2 build=$3 make_args
+	mapfile -t make_args < <(arch_make_args "$(current_arch)")
 	rm -rf "$dir/Kbuild" "$dir/pfnmap_dev" && mkdir -p "$dir" || return
 	cp -a "$PFNMAP_TOP/Kbuild" "$PFNMAP_TOP/pfnmap_dev" "$dir/" || return
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
-	make -C "$tree" ${build:+O="$build"} M="$dir" W=1 modules >"$dir/build.log" 2>&1
+	make -C "$tree" ${build:+O="$build"} "${make_args[@]}" M="$dir" W=1 modules >"$dir/build.log" 2>&1
 }
 
 # Warnings located in the module's own sources under DIR. Some stable kernels' headers warn
@@ -67,19 +69,22 @@ build_module_entry() {
 	publish_dir "$staging" "$final"
 }
 
-# The probe and pfnmap-stress, static, cached by the hash of their sources.
+# The probe and pfnmap-stress, static, cached by the hash of their sources, for the current
+# architecture (PFNMAP_ARCH; the host runs --describe and --list with the host's own).
 built_probe() {
-	local final staging lock
-	final=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h)
+	local final staging lock arch cc=()
+	arch=$(current_arch)
+	[[ -z $(arch_cross_prefix "$arch") ]] || cc=("CC=$(arch_cc "$arch")")
+	final=$PFNMAP_CACHE/probe/$(tree_hash userspace pfnmap_dev/pfnmap_dev_uapi.h kernels/arch.tsv)$(arch_suffix "$arch")
 	if [[ ! -x $final/pfnmap-probe ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD
 		if [[ ! -x $final/pfnmap-probe ]]; then
 			require_free_mb "$PFNMAP_CACHE" "$SMALL_ENTRY_MB"
-			progress "building pfnmap-probe and pfnmap-stress (static)"
+			progress "building pfnmap-probe and pfnmap-stress (static, $arch)"
 			sweep_stale_staging "${final%/*}" "$final"
 			staging=$(make_staging "$final")
-			if ! make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 >&2; then
+			if ! make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 "${cc[@]}" >&2; then
 				rm -rf "$staging"
 				die "probe build failed$(cache_full_hint "${final%/*}")"
 			fi
@@ -103,12 +108,13 @@ built_gen_init_cpio() {
 	echo "$tool"
 }
 
-# pack_initramfs OUT_CPIO TREE MODULE PROBE JOB_ENV [EXTRA_FILE...]
+# pack_initramfs OUT_CPIO TREE MODULE PROBE JOB_ENV [EXTRA_FILE...]: for the current architecture.
 pack_initramfs() {
-	local cpio=$1 tree=$2 module=$3 probe=$4 job_env=$5 list extra
+	local cpio=$1 tree=$2 module=$3 probe=$4 job_env=$5 list extra busybox
 	shift 5
 	list=$cpio.list
-	sed -e "s|@BUSYBOX@|$(command -v busybox)|" -e "s|@INIT@|$PFNMAP_TOP/initramfs/init|" \
+	busybox=$(guest_busybox "$(current_arch)")
+	sed -e "s|@BUSYBOX@|$busybox|" -e "s|@INIT@|$PFNMAP_TOP/initramfs/init|" \
 		-e "s|@JOB_ENV@|$job_env|" -e "s|@MODULE@|$module|" -e "s|@PROBE@|$probe|" \
 		-e "s|@STRESS@|${probe%/*}/pfnmap-stress|" \
 		-e "s|@EXPECTATIONS@|$PFNMAP_TOP/userspace/expectations.txt|" \
@@ -126,18 +132,21 @@ pack_initramfs() {
 cpu_has_virtualization() { grep -qwE 'vmx|svm' "${PFNMAP_CPUINFO:-/proc/cpuinfo}"; }
 kvm_device_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
 
+# choose_accel MODE [ARCH]: a guest of another architecture than the host's only runs under TCG.
 choose_accel() {
-	local wanted=$1
+	local wanted=$1 arch=${2:-$(arch_default)} native=1
+	[[ $arch == "$(host_arch)" ]] || native=0
 	case $wanted in
 	tcg) echo tcg ;;
 	kvm)
+		((native)) || die "--accel kvm: $arch guests cannot use KVM on this $(uname -m) host (use --accel tcg or auto)"
 		cpu_has_virtualization ||
 			die "--accel kvm: this CPU has no vmx/svm flag in /proc/cpuinfo, KVM guests cannot run here (use --accel tcg or auto)"
 		kvm_device_usable || die "--accel kvm: /dev/kvm is missing or not read-writable by $(id -un)"
 		echo kvm
 		;;
 	auto)
-		if kvm_device_usable && cpu_has_virtualization; then
+		if ((native)) && kvm_device_usable && cpu_has_virtualization; then
 			echo kvm
 		else
 			echo tcg
@@ -162,18 +171,42 @@ readonly REAL_APPEND="vfio.enable_unsafe_noiommu_mode=1 memmap=16M\$0x9000000"
 # shellcheck disable=SC2034
 readonly REAL_VFIO_BIND="1af4:1110"
 
-# boot_guest COLUMN_DIR BZIMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
-# Leaves console.log and the guest's /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
+# The guest's device for /results, by the channel kernels/arch.tsv names (initramfs/init writes
+# to it): a second UART, or a virtio-serial port where the machine has one UART.
+results_device() {
+	case $(arch_field "$1" 8) in
+	serial) echo /dev/ttyS1 ;;
+	virtio) echo /dev/vport0p1 ;;
+	*) die "kernels/arch.tsv: $1 has an unknown results channel '$(arch_field "$1" 8)'" ;;
+	esac
+}
+
+# QEMU arguments for the results channel into FILE.
+results_channel_args() {
+	local arch=$1 file=$2
+	case $(arch_field "$arch" 8) in
+	serial) printf '%s\n' -serial "file:$file" ;;
+	virtio) printf '%s\n' -device virtio-serial-device -chardev "file,id=results,path=$file" \
+		-device virtserialport,chardev=results,name=pfnmap.results ;;
+	esac
+}
+
+# boot_guest COLUMN_DIR KERNEL_IMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
+# Boots the current architecture's QEMU (PFNMAP_ARCH). Leaves console.log and the guest's
+# /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
 # QEMU_ARGS: more QEMU arguments, split at blanks (REAL_QEMU_ARGS).
 boot_guest() {
 	local dir=$1 bzimage=$2 cpio=$3 accel=$4 memory=$5 timeout_s=$6 append=$7 verbose=$8
-	local interactive=$9 extra=()
+	local interactive=$9 extra=() arch machine=() channel
 	read -ra extra <<<"${10:-}"
-	local -a cmd=(qemu-system-x86_64 -accel "$accel" -m "$memory" -smp 1
+	arch=$(current_arch)
+	read -ra machine <<<"$(arch_field "$arch" 5)"
+	mapfile -t channel < <(results_channel_args "$arch" "$dir/results.tar")
+	local -a cmd=("$(arch_qemu "$arch")" "${machine[@]}" -accel "$accel" -m "$memory" -smp 1
 		-nic none -display none -no-reboot -monitor none
 		-kernel "$bzimage" -initrd "$cpio"
-		-append "console=ttyS0 panic=-1 $append"
-		-serial stdio -serial "file:$dir/results.tar" "${extra[@]}")
+		-append "console=$(arch_field "$arch" 7) panic=-1 $append"
+		-serial stdio "${channel[@]}" "${extra[@]}")
 	[[ $accel == tcg ]] && cmd+=(-cpu max)
 	[[ $accel == kvm ]] && cmd+=(-cpu host)
 	printf '%q ' "${cmd[@]}" >"$dir/qemu-cmdline.txt"

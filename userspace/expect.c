@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "expect.h"
 
 bool kver_parse(const char *s, struct kver *out)
@@ -205,8 +206,8 @@ static bool variant_glob_ok(const char *s, size_t len)
 
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
 {
-	const char *p = skip_blank(line), *glob, *range, *outcome, *at;
-	size_t glob_len, range_len, out_len, variant_len = 0;
+	const char *p = skip_blank(line), *glob, *range, *outcome, *at, *colon;
+	size_t glob_len, range_len, out_len, variant_len = 0, arch_len = 0;
 	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
 	char *range_copy;
 
@@ -225,6 +226,20 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		snprintf(err, errlen, "want \"<case-glob> <version-range> <outcome>\"");
 		return -1;
 	}
+	/*
+	 * "...:<arch>" last, like Debian's multiarch qualifier (busybox-static:arm64):
+	 * ':' is in no range and no variant glob.
+	 */
+	colon = memchr(range, ':', range_len);
+	if (colon) {
+		arch_len = range_len - (size_t)(colon - range) - 1;
+		if (!arch_known(colon + 1, arch_len)) {
+			snprintf(err, errlen, "unknown architecture \"%.*s\" (known: %s)",
+				 (int)arch_len, colon + 1, arch_names());
+			return -1;
+		}
+		range_len = (size_t)(colon - range);
+	}
 	/* "<range>@<variant-glob>": the qualifier is the part after the '@'. */
 	at = memchr(range, '@', range_len);
 	if (at) {
@@ -232,6 +247,12 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		if (!variant_glob_ok(at + 1, variant_len)) {
 			snprintf(err, errlen, "bad variant qualifier \"%.*s\"",
 				 (int)range_len, range);
+			return -1;
+		}
+		/* A run column's "@arm64" is an architecture; here '@' names a variant. */
+		if (arch_known(at + 1, variant_len)) {
+			snprintf(err, errlen, "\"@%.*s\" names a variant; an architecture is \":%.*s\"",
+				 (int)variant_len, at + 1, (int)variant_len, at + 1);
 			return -1;
 		}
 		range_len = (size_t)(at - range);
@@ -245,14 +266,16 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	e->glob = dup_span(glob, glob_len);
 	e->range = range_copy;
 	e->variant = at ? dup_span(at + 1, variant_len) : NULL;
+	e->arch = colon ? dup_span(colon + 1, arch_len) : NULL;
 	e->outcome = dup_span(outcome, out_len);
 	if (e->outcome)
 		squeeze_blanks(e->outcome);
-	if (!e->glob || !e->outcome || (at && !e->variant)) {
+	if (!e->glob || !e->outcome || (at && !e->variant) || (colon && !e->arch)) {
 		snprintf(err, errlen, "out of memory");
 		free(e->glob);
 		free(e->range);
 		free(e->variant);
+		free(e->arch);
 		free(e->outcome);
 		return -1;
 	}
@@ -316,6 +339,7 @@ void expect_free(struct expect_set *set)
 		free(set->items[i].glob);
 		free(set->items[i].range);
 		free(set->items[i].variant);
+		free(set->items[i].arch);
 		free(set->items[i].outcome);
 	}
 	free(set->items);
@@ -323,7 +347,7 @@ void expect_free(struct expect_set *set)
 }
 
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v, const char *variant)
+			  const struct kver *v, const char *variant, const char *arch)
 {
 	const char *general = NULL, *qualified = NULL;
 	bool have_variant = variant && *variant;
@@ -333,6 +357,8 @@ const char *expect_lookup(const struct expect_set *set, const char *case_id,
 		const struct expectation *e = &set->items[i];
 
 		if (e->variant && (!have_variant || fnmatch(e->variant, variant, 0)))
+			continue;
+		if (e->arch && (!arch || strcmp(e->arch, arch)))
 			continue;
 		if (fnmatch(e->glob, case_id, 0) || kver_in_range(v, e->range) != 1)
 			continue;

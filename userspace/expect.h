@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Expectations: "<case-glob> <version-range>[@<variant-glob>] <outcome>".
+ * Expectations: "<case-glob> <version-range>[@<variant-glob>][:<arch>] <outcome>".
  * Last match wins; a line qualified with a variant applies only to a run
- * given --variant, and there beats every unqualified line.
+ * given --variant, and there beats every unqualified line. A line qualified
+ * with an architecture applies only on that architecture.
  */
 #ifndef PFNMAP_EXPECT_H
 #define PFNMAP_EXPECT_H
@@ -29,6 +30,7 @@ struct expectation {
 	char *glob;
 	char *range;
 	char *variant;		/* fnmatch glob over the variant name; NULL: none */
+	char *arch;		/* kernels/arch.tsv name; NULL: every architecture */
 	char *outcome;
 	int line;
 };
@@ -53,13 +55,14 @@ bool expect_add_line(struct expect_set *set, const char *line, int lineno,
 void expect_free(struct expect_set *set);
 
 /*
- * The expected outcome of @case_id on kernel @v, built with what-if variant
- * @variant (NULL or "": a stock kernel). With a variant, the last matching
- * line qualified for it wins; without one (or if none matches), the last
- * matching unqualified line. NULL if no line matches.
+ * The expected outcome of @case_id on kernel @v of architecture @arch (NULL:
+ * lines qualified with an architecture never apply), built with what-if
+ * variant @variant (NULL or "": a stock kernel). With a variant, the last
+ * matching line qualified for it wins; without one (or if none matches), the
+ * last matching unqualified line. NULL if no line matches.
  */
 const char *expect_lookup(const struct expect_set *set, const char *case_id,
-			  const struct kver *v, const char *variant);
+			  const struct kver *v, const char *variant, const char *arch);
 
 /* A variant name as --variant accepts it: [A-Za-z0-9._+-], not empty. */
 bool variant_name_ok(const char *name);

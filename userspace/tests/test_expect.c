@@ -47,19 +47,19 @@ void test_expect(void)
 	add(&set, "memfd:* <6.17 ret=memfd-old", 5);
 	CHECK(set.nr == 4);
 
-	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618, NULL),
+	CHECK_STR(expect_lookup(&set, "dev.remap.dx.none.allow:dontunmap", &k618, NULL, "x86"),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510, NULL),
+	CHECK_STR(expect_lookup(&set, "anon-private:dontunmap", &k510, NULL, "x86"),
 		  "ret=ok old=zero new=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510, NULL),
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k510, NULL, "x86"),
 		  "ret=EINVAL old=pattern");
-	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61, NULL),
+	CHECK_STR(expect_lookup(&set, "anon-shared:dontunmap", &k61, NULL, "x86"),
 		  "ret=ok old=pattern new=pattern");
 	/* the later memfd:* line wins over *:dontunmap where its range holds */
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61, NULL), "ret=memfd-old");
-	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618, NULL), "ret=EINVAL old=pattern");
-	CHECK(expect_lookup(&set, "memfd:move", &k618, NULL) == NULL);
-	CHECK(expect_lookup(&set, "anon-private:move", &k61, NULL) == NULL);
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k61, NULL, "x86"), "ret=memfd-old");
+	CHECK_STR(expect_lookup(&set, "memfd:dontunmap", &k618, NULL, "x86"), "ret=EINVAL old=pattern");
+	CHECK(expect_lookup(&set, "memfd:move", &k618, NULL, "x86") == NULL);
+	CHECK(expect_lookup(&set, "anon-private:move", &k61, NULL, "x86") == NULL);
 
 	/* A malformed line is an error naming the problem. */
 	CHECK(!expect_add_line(&set, "x:y >=6 ", 9, err, sizeof(err)));
@@ -114,21 +114,67 @@ void test_expect_variant(void)
 	CHECK(set.nr == 5);
 
 	/* No variant: qualified lines never apply. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, NULL), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, ""), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, NULL), "ret=EINVAL-fault");
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, NULL, "x86"), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, "", "x86"), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, NULL, "x86"), "ret=EINVAL-fault");
 	/* A variant: the last matching qualified line wins, by version too. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, "relax-pfnmap"),
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k72, "relax-pfnmap", "x86"),
 		  "ret=ok-remap-7");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-pfnmap"),
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-pfnmap", "x86"),
 		  "ret=ok-remap-612");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, "relax-pfnmap"),
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k612, "relax-pfnmap", "x86"),
 		  "ret=any-relax");
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-dontunmap"),
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k612, "relax-dontunmap", "x86"),
 		  "ret=any-relax");
 	/* No qualified line matches: back to the unqualified lines. */
-	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k510, "other"), "ret=EINVAL");
-	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k72, "other"), "ret=EINVAL-fault");
-	CHECK(expect_lookup(&set, "dev.remap.x:move", &k72, "relax-pfnmap") == NULL);
+	CHECK_STR(expect_lookup(&set, "dev.remap.x:dontunmap", &k510, "other", "x86"), "ret=EINVAL");
+	CHECK_STR(expect_lookup(&set, "dev.fault.x:dontunmap", &k72, "other", "x86"), "ret=EINVAL-fault");
+	CHECK(expect_lookup(&set, "dev.remap.x:move", &k72, "relax-pfnmap", "x86") == NULL);
+	expect_free(&set);
+}
+
+/* ":<arch>" qualifies a line for one architecture; "@<arch>" is refused (it names a variant). */
+void test_expect_arch(void)
+{
+	struct expect_set set = { 0 };
+	struct expectation e;
+	struct kver k72;
+	char err[160];
+
+	CHECK(expect_parse_line("a:b *:arm64 ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, "*");
+	CHECK_STR(e.arch, "arm64");
+	CHECK(e.variant == NULL);
+	free(e.glob);
+	free(e.range);
+	free(e.arch);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b >=6.12@relax-*:arm64 ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, ">=6.12");
+	CHECK_STR(e.variant, "relax-*");
+	CHECK_STR(e.arch, "arm64");
+	free(e.glob);
+	free(e.range);
+	free(e.variant);
+	free(e.arch);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b *:arm46 ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown architecture \"arm46\"") != NULL);
+	CHECK(expect_parse_line("a:b *: ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(expect_parse_line("a:b *@arm64 ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "an architecture is \":arm64\"") != NULL);
+
+	kver_parse("7.2.13", &k72);
+	add(&set, "dev.*:grow * ret=EFAULT pat=same", 1);
+	add(&set, "dev.*:grow *:arm64 ret=EFAULT-arm64", 2);
+	add(&set, "dev.*:grow *@relax-pfnmap ret=ok pat=leaked", 3);
+	add(&set, "dev.*:grow *@relax-pfnmap:arm64 ret=ok-arm64", 4);
+	CHECK_STR(expect_lookup(&set, "dev.x:grow", &k72, NULL, "x86"), "ret=EFAULT pat=same");
+	CHECK_STR(expect_lookup(&set, "dev.x:grow", &k72, NULL, "arm64"), "ret=EFAULT-arm64");
+	/* No architecture given: qualified lines never apply. */
+	CHECK_STR(expect_lookup(&set, "dev.x:grow", &k72, NULL, NULL), "ret=EFAULT pat=same");
+	CHECK_STR(expect_lookup(&set, "dev.x:grow", &k72, "relax-pfnmap", "x86"),
+		  "ret=ok pat=leaked");
+	CHECK_STR(expect_lookup(&set, "dev.x:grow", &k72, "relax-pfnmap", "arm64"), "ret=ok-arm64");
 	expect_free(&set);
 }
