@@ -19,7 +19,7 @@ arch_field() {
 
 check_arch() {
 	arch_field "$1" 1 >/dev/null ||
-		die "unknown architecture '$1' (kernels/arch.tsv: $(arch_names | tr '\n' ' '))"
+		die "unknown architecture '$1' (kernels/arch.tsv: $(arch_names | paste -sd ' '))"
 }
 
 current_arch() { echo "${PFNMAP_ARCH:-$(arch_default)}"; }

@@ -174,14 +174,15 @@ update_user_build() {
 # the line without the marker, the others do not see it. So the default architecture's view of
 # a fragment whose lines for it were only marked is the file as it was, and so is its cache key.
 fragment_for_arch() {
-	local arch=$1 fragment=$2 line list name number=0
+	local arch=$1 fragment=$2 line list name number=0 known
+	known=" $(arch_names | paste -sd ' ') "
 	while IFS= read -r line; do
 		number=$((number + 1))
 		if [[ $line =~ ^CONFIG_[^#]*#[[:space:]]*arch[[:space:]]+([^[:space:]]+) ]]; then
 			list=${BASH_REMATCH[1]}
 			for name in ${list//,/ }; do
-				arch_field "$name" 1 >/dev/null ||
-					die "${fragment#"$PFNMAP_TOP"/} line $number: unknown architecture '$name' (kernels/arch.tsv: $(arch_names | tr '\n' ' '))"
+				[[ $known == *" $name "* ]] ||
+					die "${fragment#"$PFNMAP_TOP"/} line $number: unknown architecture '$name' (kernels/arch.tsv:${known% })"
 			done
 			[[ ,$list, == *",$arch,"* ]] || continue
 			if [[ $line == *"# arch $list "* ]]; then
@@ -199,10 +200,12 @@ fragment_for_arch() {
 # "# since X.Y" limits a line to kernels that have the option, "# arch A" to an architecture
 # (fragment_for_arch); CONFIG_X=n asks for X to be off (or not to exist).
 fragment_lines_for() {
-	local kernel_version=$1 line option since fragment arch
+	local kernel_version=$1 line option since fragment arch view
 	shift
 	arch=$(current_arch)
 	for fragment in "$CONFIG_FRAGMENT" "$@"; do
+		# Its own step, not a process substitution: a bad marker must end the run.
+		view=$(fragment_for_arch "$arch" "$fragment") || exit "$EXIT_INFRA"
 		while IFS= read -r line; do
 			[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
 			option=${BASH_REMATCH[1]}
@@ -211,7 +214,7 @@ fragment_lines_for() {
 			if (($(version_number "$kernel_version") >= $(version_number "$since"))); then
 				echo "$option"
 			fi
-		done < <(fragment_for_arch "$arch" "$fragment")
+		done <<<"$view"
 	done
 }
 

@@ -336,8 +336,9 @@ def verdict_summary(column: Column, mapping_order, width=WIDTH) -> list:
 def change_lines(matrix: Matrix, mapping_order, width=WIDTH) -> list:
     out = []
     for comp in matrix.comparisons:
-        listed = matrix.changes_to(comp.to)
-        kind = " (variant against its base)" if comp.kind == "variant" else ""
+        listed = matrix.changes_in(comp)
+        kind = {"variant": " (variant against its base)",
+                "arch": " (architecture, same kernel)"}.get(comp.kind, "")
         stepped = f" ({', '.join(comp.stepped_over)}: no result, stepped over)" if comp.stepped_over else ""
         out += wrap(f"{comp.from_} → {comp.to}{kind}: {len(listed)} case{'s' if len(listed) != 1 else ''} "
                     f"changed{stepped}", width, indent="  ")

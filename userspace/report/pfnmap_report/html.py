@@ -105,12 +105,12 @@ def summary(matrix: Matrix, link_prefix) -> str:
 def changes(matrix: Matrix) -> str:
     parts = []
     for comp in matrix.comparisons:
-        kind = " (variant)" if comp.kind == "variant" else ""
+        kind = {"variant": " (variant)", "arch": " (architecture, same kernel)"}.get(comp.kind, "")
         stepped = (f'<div class="muted">{esc(", ".join(comp.stepped_over))} has no result and is stepped over</div>'
                    if comp.stepped_over else "")
         parts.append(f'<h3>{esc(comp.from_)}<span class="arrow"> → </span>{esc(comp.to)}{kind}'
                      f' <span class="muted">· {comp.changes} changed</span></h3>{stepped}')
-        listed = matrix.changes_to(comp.to)
+        listed = matrix.changes_in(comp)
         if not listed:
             parts.append('<div class="muted">No case changed its outcome.</div>')
             continue

@@ -10,6 +10,12 @@ KIND_HEADINGS = {"expected": "✓ expected", "changed": "✗ changed", "new": "?
                  "skip": "– skip"}
 
 
+# How a comparison is named after its two columns; "arch": the same kernel on the default
+# architecture, whose differences are the architecture's, not a change between kernels.
+COMPARISON_KIND_TEXT = {"variant": " (variant)",
+                        "arch": " (architecture: the same kernel, not a change between kernels)"}
+
+
 def code(text) -> str:
     text = str(text)
     fence = "``" if "`" in text else "`"
@@ -32,14 +38,14 @@ def md_cell(cell: Cell) -> str:
 
 def summary(matrix: Matrix) -> list:
     out = ["## Summary", "",
-           "| column | kernel | runner | cases | " + " | ".join(KIND_HEADINGS[k] for k in COUNTED_KINDS) + " |",
-           "|---|---|---|--:|" + "--:|" * len(COUNTED_KINDS)]
+           "| column | arch | kernel | runner | cases | " + " | ".join(KIND_HEADINGS[k] for k in COUNTED_KINDS) + " |",
+           "|---|---|---|---|--:|" + "--:|" * len(COUNTED_KINDS)]
     for c in matrix.columns:
         if c.has_result:
             counts = [sum(c.counts[k] for k in COUNTED_KINDS)] + [c.counts[k] for k in COUNTED_KINDS]
         else:
             counts = ["no result"] + [""] * len(COUNTED_KINDS)
-        out.append("| " + " | ".join(table_text(x) for x in [c.label, c.kernel_text, c.exit_text(), *counts])
+        out.append("| " + " | ".join(table_text(x) for x in [c.label, c.arch, c.kernel_text, c.exit_text(), *counts])
                    + " |")
     out += ["", "✓ expected · ✗ changed (differs from the expectation) · ? new (no expectation) · "
                 "! failed check (e.g. kernel log not clean) · – skip · · no result", ""]
@@ -56,12 +62,13 @@ def changes(matrix: Matrix) -> list:
     if not matrix.comparisons:
         out += ["No two columns with results to compare.", ""]
     for comp in matrix.comparisons:
-        out += [f"### {comp.from_} → {comp.to}" + (" (variant)" if comp.kind == "variant" else ""), ""]
+        out += [f"### {comp.from_} → {comp.to}" + COMPARISON_KIND_TEXT.get(comp.kind, ""), ""]
         if comp.stepped_over:
             out += [f"({', '.join(comp.stepped_over)} has no result and is stepped over.)", ""]
-        listed = matrix.changes_to(comp.to)
+        listed = matrix.changes_in(comp)
         if not listed:
-            out.append("No case changed its outcome.")
+            out.append("No case changed its outcome." if comp.kind != "arch" else
+                       "No case differs but for fields one architecture lacks.")
         for ch in listed:
             note = ""
             if ch.to_verdict == "changed":
