@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Checks .github/workflows/*.yml: valid YAML, the shape GitHub Actions requires, and a kernel
-matrix that lists exactly the catalog series and the what-if variants (no column forgotten)."""
+matrix that lists exactly the catalog series and the what-if variants on every architecture of
+kernels/arch.tsv (no column forgotten)."""
 import pathlib
 import sys
 
@@ -20,7 +21,10 @@ def expected_columns():
     # Flavors (debug builds) are built on demand, not matrix columns (kernels/variants.tsv).
     columns += [f"{row[1]}+{row[0]}" for row in data_rows("kernels/variants.tsv")
                 if len(row) < 5 or row[4] != "flavor"]
-    return sorted(columns)
+    # The default architecture's columns carry no @ARCH (run-qemu.sh's column names).
+    arches = [("" if len(row) > 9 and row[9] == "default" else f"@{row[0]}")
+              for row in data_rows("kernels/arch.tsv")]
+    return sorted(column + arch for arch in arches for column in columns)
 
 
 def check_job(name, job, all_jobs, errors):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Records the report's test fixtures from real runs; nothing in them is typed by hand.
 #
-# Two fixtures, each one run directory of two columns, a stock kernel and a what-if variant:
+# Three fixtures, each one run directory of a stock kernel and a what-if variant (and in arch,
+# each on two architectures):
 #
 #   relax  run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}: ./run-qemu.sh --kernels "7.2
 #          7.2+relax-pfnmap" --case GLOB... boots stock 7.2 and the relax-pfnmap what-if kernel
@@ -15,6 +16,10 @@
 #          (and abi:config_huge), the VMA splits inside a PUD leaf included: on stock 7.2 a move of
 #          a PUD leaf logs "bad pud" and drops it, a split hits a kernel BUG (the case times out);
 #          the fix-huge-pud variant is clean.
+#   arch   run-7.2-arm64/{7.2,7.2+relax-pfnmap,7.2@arm64,7.2+relax-pfnmap@arm64}: ./run-qemu.sh
+#          --kernels "7.2 7.2+relax-pfnmap 7.2@arm64 7.2+relax-pfnmap@arm64" with the relax case
+#          subset: the same kernels on x86 and on arm64 (cross-built, QEMU's virt machine under
+#          TCG), for the report's architecture dimension (arm64 has no PAT: no pat= field).
 #
 # For each fixture:
 #   1. the run, into a temporary results directory;
@@ -27,7 +32,7 @@
 # Needs what ./run-qemu.sh needs (the kernels build on first use: ~10 minutes each on 2 cores;
 # about a minute when cached), and python3-jsonschema for step 4.
 #
-# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge]     (no fixture: both)
+# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge] [arch]  (none: all three)
 #   --skip-schema  record even when a probe.json does not validate against
 #                  userspace/probe-schema.json (the errors are still printed): for a schema that
 #                  lags behind the probe. userspace/report/tests/test_schema.py validates the
@@ -58,12 +63,14 @@ fixture_name() {
 	case $1 in
 	relax) printf 'run-7.2-relax-pfnmap\n' ;;
 	huge) printf 'run-7.2-huge\n' ;;
+	arch) printf 'run-7.2-arm64\n' ;;
 	esac
 }
 fixture_columns() {
 	case $1 in
 	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
 	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
+	arch) printf '7.2 7.2+relax-pfnmap 7.2@arm64 7.2+relax-pfnmap@arm64\n' ;;
 	esac
 }
 
@@ -71,14 +78,14 @@ skip_schema=0 wanted=()
 for arg in "$@"; do
 	case $arg in
 	--skip-schema) skip_schema=1 ;;
-	relax | huge) wanted+=("$arg") ;;
+	relax | huge | arch) wanted+=("$arg") ;;
 	*)
-		printf 'usage: %s [--skip-schema] [relax] [huge]\n' "$0" >&2
+		printf 'usage: %s [--skip-schema] [relax] [huge] [arch]\n' "$0" >&2
 		exit 2
 		;;
 	esac
 done
-((${#wanted[@]})) || wanted=(relax huge)
+((${#wanted[@]})) || wanted=(relax huge arch)
 
 work=$(mktemp -d)
 # Staged next to the fixtures, so that replacing one is a rename.
@@ -90,7 +97,7 @@ record() { # FIXTURE: runs it and stages it in $stage/<name>
 	name=$(fixture_name "$which")
 	read -r -a columns <<<"$(fixture_columns "$which")"
 	case $which in
-	relax) args=("${RELAX_GLOBS[@]}") ;;
+	relax | arch) args=("${RELAX_GLOBS[@]}") ;;
 	huge) args=(--huge --hazards) ;;
 	esac
 	printf 'record-fixtures: %s: running %s in QEMU\n' "$name" "${columns[*]}" >&2
