@@ -7,28 +7,48 @@
 
 readonly ARCH_TABLE=$PFNMAP_TOP/kernels/arch.tsv
 
-arch_rows() { grep -v '^#' "$ARCH_TABLE" | grep -v '^[[:space:]]*$'; }
-arch_names() { arch_rows | cut -f1; }
-arch_default() { arch_rows | awk -F'\t' '$10 == "default" { print $1 }'; }
+# The table, read once when sourced: the lookups below run per fragment line and per build, and
+# a fork each would make a cache-key computation take seconds on a busy machine.
+declare -A ARCH_ROWS=()
+ARCH_NAMES=() ARCH_DEFAULT="" HOST_MACHINE=$(uname -m)
+read_arch_table() {
+	local line fields
+	while IFS= read -r line; do
+		[[ $line == \#* || -z ${line//[[:space:]]/} ]] && continue
+		IFS=$'\t' read -r -a fields <<<"$line"
+		ARCH_NAMES+=("${fields[0]}")
+		ARCH_ROWS[${fields[0]}]=$line
+		[[ ${fields[9]:-} != default ]] || ARCH_DEFAULT=${fields[0]}
+	done <"$ARCH_TABLE"
+}
+read_arch_table
 
-# arch_field ARCH COLUMN: one field of an architecture's row ("-" prints nothing).
+arch_names() { printf '%s\n' "${ARCH_NAMES[@]}"; }
+arch_default() { echo "$ARCH_DEFAULT"; }
+
+# arch_field ARCH COLUMN: one field of an architecture's row ("-" prints nothing); fails for an
+# architecture the table does not have.
 arch_field() {
-	local arch=$1 column=$2
-	arch_rows | awk -F'\t' -v a="$arch" -v c="$column" '$1 == a { if ($c != "-") print $c; found = 1 } END { exit !found }'
+	local arch=$1 column=$2 fields
+	[[ -n ${ARCH_ROWS[$arch]:-} ]] || return 1
+	IFS=$'\t' read -r -a fields <<<"${ARCH_ROWS[$arch]}"
+	[[ ${fields[column - 1]:--} == - ]] || echo "${fields[column - 1]}"
 }
 
 check_arch() {
-	arch_field "$1" 1 >/dev/null ||
-		die "unknown architecture '$1' (kernels/arch.tsv: $(arch_names | paste -sd ' '))"
+	[[ -n ${ARCH_ROWS[$1]:-} ]] ||
+		die "unknown architecture '$1' (kernels/arch.tsv: ${ARCH_NAMES[*]})"
 }
 
-current_arch() { echo "${PFNMAP_ARCH:-$(arch_default)}"; }
+current_arch() { echo "${PFNMAP_ARCH:-$ARCH_DEFAULT}"; }
 
 # The host's architecture in the table's names (empty when the table has no row for it).
 host_arch() {
-	local machine
-	machine=$(uname -m)
-	arch_rows | awk -F'\t' -v m="$machine" '$2 == m { print $1 }'
+	local name fields
+	for name in "${ARCH_NAMES[@]}"; do
+		IFS=$'\t' read -r -a fields <<<"${ARCH_ROWS[$name]}"
+		[[ ${fields[1]} != "$HOST_MACHINE" ]] || { echo "$name"; return; }
+	done
 }
 
 # The compiler prefix for ARCH: none when the host is of that architecture.
@@ -53,13 +73,13 @@ arch_qemu() { arch_field "$1" 4; }
 # whose entries keep the names they had before there were architectures.
 arch_suffix() {
 	local arch=$1
-	[[ $arch == "$(arch_default)" ]] || echo "@$arch"
+	[[ $arch == "$ARCH_DEFAULT" ]] || echo "@$arch"
 }
 
 # Columns: SERIES[+VARIANT][@ARCH]. '@' is free in series and variant names ([A-Za-z0-9._+-]).
 column_arch() {
 	local column=$1
-	if [[ $column == *@* ]]; then echo "${column##*@}"; else arch_default; fi
+	if [[ $column == *@* ]]; then echo "${column##*@}"; else echo "$ARCH_DEFAULT"; fi
 }
 column_base() { echo "${1%@*}"; }
 

@@ -175,7 +175,7 @@ update_user_build() {
 # a fragment whose lines for it were only marked is the file as it was, and so is its cache key.
 fragment_for_arch() {
 	local arch=$1 fragment=$2 line list name number=0 known
-	known=" $(arch_names | paste -sd ' ') "
+	known=" ${ARCH_NAMES[*]} "
 	while IFS= read -r line; do
 		number=$((number + 1))
 		if [[ $line =~ ^CONFIG_[^#]*#[[:space:]]*arch[[:space:]]+([^[:space:]]+) ]]; then
