@@ -16,10 +16,10 @@
 #          (and abi:config_huge), the VMA splits inside a PUD leaf included: on stock 7.2 a move of
 #          a PUD leaf logs "bad pud" and drops it, a split hits a kernel BUG (the case times out);
 #          the fix-huge-pud variant is clean.
-#   arch   run-7.2-arm64/{7.2,7.2+relax-pfnmap,7.2@arm64,7.2+relax-pfnmap@arm64}: ./run-qemu.sh
-#          --kernels "7.2 7.2+relax-pfnmap 7.2@arm64 7.2+relax-pfnmap@arm64" with the relax case
-#          subset: the same kernels on x86 and on arm64 (cross-built, QEMU's virt machine under
-#          TCG), for the report's architecture dimension (arm64 has no PAT: no pat= field).
+#   arch   run-7.2-arm64/{7.2,7.2@arm64}: ./run-qemu.sh --kernels "7.2 7.2@arm64" with the
+#          relax case subset: the same kernel on x86 and on arm64 (cross-built, QEMU's virt
+#          machine under TCG), for the report's architecture dimension (arm64 has no PAT: no
+#          pat= field).
 #
 # For each fixture:
 #   1. the run, into a temporary results directory;
@@ -70,7 +70,7 @@ fixture_columns() {
 	case $1 in
 	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
 	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
-	arch) printf '7.2 7.2+relax-pfnmap 7.2@arm64 7.2+relax-pfnmap@arm64\n' ;;
+	arch) printf '7.2 7.2@arm64\n' ;;
 	esac
 }
 

@@ -10,7 +10,7 @@ from tests import support
 from pfnmap_report import build_report
 from pfnmap_report.markdown import render
 
-X86, X86_RELAX, ARM, ARM_RELAX = support.ARCH_COLUMNS
+X86, ARM = support.ARCH_COLUMNS
 
 
 def need_arch_fixture():
@@ -27,7 +27,7 @@ class ArchitectureDimension(unittest.TestCase):
         cls.columns = {c.label: c for c in cls.matrix.columns}
 
     def test_each_column_has_its_architecture(self):
-        self.assertEqual([c.arch for c in self.matrix.columns], ["x86", "x86", "arm64", "arm64"])
+        self.assertEqual([c.arch for c in self.matrix.columns], ["x86", "arm64"])
         self.assertEqual([c.label for c in self.matrix.columns], list(support.ARCH_COLUMNS))
 
     def test_pat_is_reported_on_x86_only(self):
@@ -40,11 +40,9 @@ class ArchitectureDimension(unittest.TestCase):
             self.assertNotIn("pat=", arm[case_id].outcome or "", case_id)
 
     def test_comparisons_stay_within_an_architecture(self):
+        """7.2@arm64 is the first arm64 kernel: no kernel to compare with, only 7.2 on x86."""
         self.assertIsNone(self.columns[ARM].compare_to)
-        self.assertEqual(self.columns[ARM_RELAX].compare_to, ARM)
-        self.assertEqual(self.columns[ARM_RELAX].compare_kind, "variant")
         self.assertEqual(self.columns[ARM].arch_compare_to, X86)
-        self.assertEqual(self.columns[ARM_RELAX].arch_compare_to, X86_RELAX)
         self.assertIsNone(self.columns[X86].arch_compare_to)
 
     def test_a_field_one_architecture_lacks_is_no_difference(self):
@@ -60,27 +58,18 @@ class ArchitectureDimension(unittest.TestCase):
         rows = {r.id: r for r in self.matrix.rows}
         for case_id in only_pat:
             self.assertNotIn(case_id, arch_changed, case_id)
-            if rows[case_id].cells[X86_RELAX].outcome == rows[case_id].cells[X86].outcome:
-                self.assertFalse(rows[case_id].differs, case_id)
+            self.assertFalse(rows[case_id].differs, case_id)
 
     def test_arch_differences_are_not_changes_between_kernels(self):
         for row in self.matrix.rows:
             self.assertNotIn(ARM, row.changed_at, row.id)
-        version_changes = self.matrix.changes_to(ARM_RELAX)
-        self.assertTrue(all(ch.from_ == ARM for ch in version_changes))
+        self.assertEqual(self.matrix.changes_to(ARM), ())
         arch = [c for c in self.matrix.comparisons if c.kind == "arch"]
-        self.assertEqual([(c.from_, c.to) for c in arch], [(X86, ARM), (X86_RELAX, ARM_RELAX)])
-
-    def test_the_relaxation_changes_the_same_cases_on_both_architectures(self):
-        """relax-pfnmap against its base: the same cases change on x86 and arm64 (what the
-        README's what-if answer per architecture says), up to the fields arm64 lacks."""
-        x86 = {ch.case for ch in self.matrix.changes_to(X86_RELAX)}
-        arm = {ch.case for ch in self.matrix.changes_to(ARM_RELAX)}
-        self.assertTrue(x86)
-        self.assertEqual(x86, arm)
+        self.assertEqual([(c.from_, c.to) for c in arch], [(X86, ARM)])
+        self.assertEqual(self.matrix.changes_to(ARM, "arch"),
+                         tuple(ch for ch in self.matrix.changes if ch.kind == "arch"))
 
     def test_markdown_shows_the_architecture(self):
         text = render(self.matrix)
         self.assertIn(f"| {ARM} | arm64 |", text)
         self.assertIn(f"### {X86} → {ARM} (architecture", text)
-        self.assertNotIn(f"### {X86_RELAX} → {ARM}", text)
