@@ -15,9 +15,13 @@ usage: $0 [options]
   --kernel SERIES     a catalog series ($(catalog_series | tr '\n' ' ')); default $(catalog_default_series);
                       SERIES$DISTRO_SUFFIX for Debian's own prebuilt kernel of it (kernels/distro.tsv)
   --variant NAME      a what-if variant or a flavor (debug) from kernels/variants.tsv
-  --matrix            every catalog series, every what-if variant and the Debian kernels
-                      marked for it in kernels/distro.tsv, then the report
-  --kernels "S1 S2"   several series (or SERIES+VARIANT columns), then the report
+  --arch ARCH         the guest architecture ($(arch_names | tr '\n' ' '| sed 's/ $//'); default $(arch_default)):
+                      built with a cross compiler and booted under TCG when not the host's
+  --matrix            every catalog series and every what-if variant on every architecture
+                      (with --arch: on that one), and the Debian kernels marked for it in
+                      kernels/distro.tsv, then the report
+  --kernels "S1 S2"   several columns, then the report: SERIES[+VARIANT][@ARCH] or
+                      SERIES-debian, e.g. "7.2 7.2@arm64 7.2+relax-pfnmap@arm64" (no @ARCH: --arch's)
   --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
   --exec CMD          run CMD in the guest after insmod instead of the probe
   --shell             an interactive shell in the guest after insmod
@@ -81,7 +85,7 @@ EOF
 }
 
 # Options, set by parse_args.
-series="" variant="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
+series="" variant="" arch="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
@@ -95,6 +99,7 @@ parse_args() {
 		case $1 in
 		--kernel) need_value "$@"; series=$2; shift ;;
 		--variant) need_value "$@"; variant=$2; shift ;;
+		--arch) need_value "$@"; arch=$2; shift ;;
 		--matrix) matrix=1 ;;
 		--kernels) need_value "$@"; read -ra kernel_columns <<<"$2"; shift ;;
 		--kernel-tree) need_value "$@"; kernel_tree=$2; shift ;;
@@ -131,6 +136,7 @@ parse_args() {
 		shift
 	done
 	check_backings
+	[[ -z $arch ]] || check_arch "$arch"
 	((huge == 0)) || use_huge_region
 	if ((hazards)); then
 		# The hazard cases map the memmap= region, in a boot of their own.
@@ -163,24 +169,56 @@ parse_args() {
 	else
 		[[ -z $variant ]] || series=$(variant_series "$variant" "$series")
 	fi
-	[[ -n $series ]] && check_column "$series"
-	local column
-	for column in "${kernel_columns[@]}"; do
-		check_column "$column"
+	[[ -n $series ]] && check_column "$(canonical_column "$series")"
+	local i
+	for i in "${!kernel_columns[@]}"; do
+		kernel_columns[i]=$(canonical_column "${kernel_columns[i]}")
+		check_column "${kernel_columns[i]}"
 	done
+	check_arch_options
 	if [[ $mode == shell ]]; then verbose=1; fi
-	choose_accel "$accel" >/dev/null
+	choose_accel "$accel" "${arch:-$(arch_default)}" >/dev/null
 }
 
-# check_column NAME: a catalog series, SERIES+VARIANT, or SERIES-debian.
+# A column as the runner names it: SERIES[+VARIANT], then @ARCH unless the architecture is the
+# default one (its columns keep the names they had). Without @ARCH a column is --arch's.
+canonical_column() {
+	local column=$1 column_arch=${arch:-$(arch_default)}
+	[[ $column != *@* ]] || column_arch=$(column_arch "$column")
+	echo "$(column_base "$column")$(arch_suffix "$column_arch")"
+}
+
+# The memmap= regions (--memmap, --huge, --hazards, --real) need the kernel parameter, which
+# arm64 does not have (a reserved-memory node in the device tree would be its way): refused
+# there until one of those exists (kernels/arch.tsv, column memmap).
+check_arch_options() {
+	local columns=("${kernel_columns[@]}") column column_arch
+	((${#columns[@]})) || columns=("$(canonical_column "${series:-x}")")
+	for column in "${columns[@]}"; do
+		column_arch=$(column_arch "$column")
+		[[ $(arch_field "$column_arch" 11) == yes ]] && continue
+		[[ " $append $module_args " != *" memmap="* && " $module_args " != *" phys_base="* &&
+			" ${backings[*]} " != *" memmap "* ]] ||
+			die "--memmap, --huge, --hazards and --real reserve guest RAM with memmap=, which $column_arch kernels do not have"
+		# The pci backing's ivshmem device sits on the pc machine's bus; virt's PCIe is untried.
+		[[ " ${backings[*]} " != *" pci "* ]] || die "--backing pci: only on $(arch_default) columns so far, not $column"
+	done
+}
+
+# check_column NAME: SERIES[+VARIANT][@ARCH], or SERIES-debian (the default architecture's).
 check_column() {
-	local column=$1
-	if is_distro_column "$column"; then
-		check_distro_column "$column"
+	local column=$1 base
+	check_arch "$(column_arch "$column")"
+	base=$(column_base "$column")
+	if is_distro_column "$base"; then
+		[[ $base == "$column" ]] || die "$column: Debian's kernels are $(arch_default) columns only"
+		check_distro_column "$base"
 		return
 	fi
-	check_series "${column%%+*}"
-	[[ $column != *+* ]] || variant_series "${column#*+}" "${column%%+*}" >/dev/null
+	check_series "${base%%+*}"
+	[[ $base != *+* ]] || variant_series "${base#*+}" "${base%%+*}" >/dev/null
+	[[ $base != *+* ]] || variant_runs_on "${base#*+}" "${base%%+*}" "$(column_arch "$column")" ||
+		die "$column: variant ${base#*+} needs QEMU's standard VGA, which only $(arch_default) guests have"
 }
 
 # --backing: known names, each once; the modes with a region of their own take no other.
@@ -281,6 +319,12 @@ variant_fragments() {
 	variant_field "$1" "$2" 4 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/|"
 }
 
+# variant_runs_on NAME SERIES ARCH: bochs-drm (drm.fragment) drives the pc machine's standard
+# VGA, which the other architectures' machines do not have.
+variant_runs_on() {
+	[[ $3 == "$(arch_default)" ]] || ! variant_fragments "$1" "$2" | grep -q '/drm\.fragment$'
+}
+
 # whatif (the default), flavor or drivers: see kernels/variants.tsv.
 variant_kind() {
 	local kind
@@ -328,7 +372,7 @@ column_tree() {
 # is; anything else is built here, with the variant's config fragments if it has any.
 column_build() {
 	local tree=$1 column_variant=${2:-} column_series=${3:-} fragments=()
-	if [[ -f $tree/arch/x86/boot/bzImage && -f $tree/Module.symvers && -f $tree/.config ]]; then
+	if [[ -f $tree/$(arch_image "$(current_arch)") && -f $tree/Module.symvers && -f $tree/.config ]]; then
 		echo "$tree"
 		return
 	fi
@@ -336,10 +380,11 @@ column_build() {
 	built_kernel "$tree" "$jobs" "${fragments[@]}"
 }
 
-# prepare_column DIR SERIES VARIANT BACKING: one column (kernel, module, probe, initramfs) in
-# its results dir: what the guest does in job.env, how it boots in boot.env.
+# prepare_column DIR SERIES VARIANT BACKING ARCH: one column (kernel, module, probe, initramfs)
+# for ARCH in its results dir: what the guest does in job.env, how it boots in boot.env.
 prepare_column() {
 	local dir=$1 column_series=$2 column_variant=$3 backing=$4 tree build module probe judged_as
+	local -x PFNMAP_ARCH=$5
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
 	build=$(column_build "$tree" "$column_variant" "$column_series")
@@ -353,6 +398,7 @@ prepare_column() {
 	{
 		echo "column=$(basename "$dir")"
 		echo "series=$column_series"
+		echo "arch=$PFNMAP_ARCH"
 		echo "backing=$backing"
 		echo "variant=$judged_as"
 		[[ $judged_as == "$column_variant" ]] || echo "flavor=$column_variant"
@@ -361,7 +407,7 @@ prepare_column() {
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
 			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
-		printf 'PCI_BIND=%q\n' "$pci_bind $(backing_pci_bind "$backing")"
+		printf 'PCI_BIND=%q\nRESULTS_DEV=%q\n' "$pci_bind $(backing_pci_bind "$backing")" "$(results_device "$PFNMAP_ARCH")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them;
 		# so does a DRM card the kernel was built to drive (the drm flavor).
@@ -370,7 +416,7 @@ prepare_column() {
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	{
-		printf 'BZIMAGE=%q\n' "$build/arch/x86/boot/bzImage"
+		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$build/$(arch_image "$PFNMAP_ARCH")" "$PFNMAP_ARCH"
 		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
 		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
 	} >"$dir/boot.env"
@@ -381,6 +427,8 @@ prepare_column() {
 # expectations and the lines qualified @debian (what Debian's config changes).
 prepare_distro_column() {
 	local dir=$1 column_series=$2 backing=$3 entry module probe
+	local -x PFNMAP_ARCH
+	PFNMAP_ARCH=$(arch_default)
 	mkdir -p "$dir"
 	entry=$(distro_kernel "$column_series")
 	module=$(built_distro_module "$entry")
@@ -388,6 +436,7 @@ prepare_distro_column() {
 	{
 		echo "column=$(basename "$dir")"
 		echo "series=$column_series"
+		echo "arch=$PFNMAP_ARCH"
 		echo "backing=$backing"
 		echo "variant="
 		echo "flavor=${DISTRO_SUFFIX#-}"
@@ -398,25 +447,27 @@ prepare_distro_column() {
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
 			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
-		printf 'PCI_BIND=%q\n' "$pci_bind $(backing_pci_bind "$backing")"
+		printf 'PCI_BIND=%q\nRESULTS_DEV=%q\n' "$pci_bind $(backing_pci_bind "$backing")" "$(results_device "$PFNMAP_ARCH")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-} --variant ${DISTRO_SUFFIX#-}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$(any_source_tree)" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	{
-		printf 'BZIMAGE=%q\n' "$entry/$(distro_value "$entry" vmlinuz)"
+		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$entry/$(distro_value "$entry" vmlinuz)" "$PFNMAP_ARCH"
 		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
 		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
 	} >"$dir/boot.env"
 }
 
 boot_column() {
-	local dir=$1 start qemu_rc=0 code BZIMAGE APPEND QEMU_ARGS
+	local dir=$1 start qemu_rc=0 code KERNEL_IMAGE GUEST_ARCH APPEND QEMU_ARGS accel_mode
 	# shellcheck source=/dev/null # written by prepare_column
 	source "$dir/boot.env"
+	local -x PFNMAP_ARCH=$GUEST_ARCH
+	accel_mode=$(choose_accel "$accel" "$PFNMAP_ARCH")
 	start=$(date +%s.%N)
-	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($(choose_accel "$accel"))"
-	boot_guest "$dir" "$BZIMAGE" "$dir/initramfs.cpio" "$(choose_accel "$accel")" \
+	progress "booting $(grep '^column=' "$dir/meta.env" | cut -d= -f2) ($accel_mode)"
+	boot_guest "$dir" "$KERNEL_IMAGE" "$dir/initramfs.cpio" "$accel_mode" \
 		"$memory" "$timeout_s" "$APPEND" "$verbose" "$([[ $mode == shell ]] && echo 1 || echo 0)" "$QEMU_ARGS" ||
 		qemu_rc=$?
 	code=$(guest_exit_code "$dir" "$qemu_rc")
@@ -437,14 +488,18 @@ worse_code() {
 	if (($(severity_rank "$1") >= $(severity_rank "$2"))); then echo "$1"; else echo "$2"; fi
 }
 
+# Every series and what-if variant on every architecture it runs on (--arch: on that one); the
+# Debian kernels marked for it (the default architecture's).
 matrix_columns() {
-	local s v
-	for s in $(catalog_series); do
-		echo "$s"
-		for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
-			echo "$s+$v"
+	local s v a
+	for a in ${arch:-$(arch_names)}; do
+		for s in $(catalog_series); do
+			echo "$s$(arch_suffix "$a")"
+			for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
+				variant_runs_on "$v" "$s" "$a" && echo "$s+$v$(arch_suffix "$a")"
+			done
+			[[ $a != "$(arch_default)" ]] || distro_matrix_columns | grep -xF "$s$DISTRO_SUFFIX" || true
 		done
-		distro_matrix_columns | grep -xF "$s$DISTRO_SUFFIX" || true
 	done
 }
 
@@ -452,7 +507,7 @@ matrix_columns() {
 # run dir, read with the vocabulary of the probe that ran (its --describe, kept as describe.json).
 print_report() {
 	local run_dir=$1
-	if ! "$(built_probe)" --describe >"$run_dir/describe.json"; then
+	if ! "$(host_built_probe)" --describe >"$run_dir/describe.json"; then
 		warn "pfnmap-probe --describe failed: no report for $run_dir"
 		return
 	fi
@@ -474,13 +529,16 @@ print_stress_result() {
 		grep -E -f "$LOG_CONCERN" | sort -u | wc -l)"
 }
 
+# The probe built for the host, for what the runner asks it on the host (--describe, --list).
+host_built_probe() { PFNMAP_ARCH=$(host_arch) built_probe; }
+
 main() {
 	if bisect_requested "$@"; then trap exit_for_bisect EXIT; fi
 	parse_args "$@"
-	ensure_host_tools qemu-system-x86_64 busybox gcc make bc
+	ensure_host_tools busybox gcc make bc
 	remember_source_hashes
 	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
-	if ((${#case_globs[@]})) && ! "$(built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
+	if ((${#case_globs[@]})) && ! "$(host_built_probe)" --list "${case_globs[@]/#/--case=}" >/dev/null 2>&1; then
 		die "--case ${case_globs[*]}: no probe case matches (see userspace/pfnmap-probe --list)"
 	fi
 	local run_dir columns=() column dir code=$EXIT_OK pids=() rc parallel=1 build_start=$SECONDS
@@ -494,29 +552,31 @@ main() {
 		columns=("${kernel_columns[@]}")
 		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
 	elif [[ -n $kernel_tree ]]; then
-		columns=(own)
+		columns=("$(canonical_column own)")
 	else
-		columns=("${series:-$(catalog_default_series)}${variant:++$variant}")
+		columns=("$(canonical_column "${series:-$(catalog_default_series)}${variant:++$variant}")")
 	fi
+	for column in "${columns[@]}"; do ensure_arch_tools "$(column_arch "$column")"; done
 	# One results dir per column; and a column twice would wait for its own lock under --rebuild.
 	[[ -z $(printf '%s\n' "${columns[@]}" | sort | uniq -d) ]] ||
 		die "a column is named twice: ${columns[*]}"
 	mapfile -t columns < <(backing_columns "${columns[@]}")
 	((${#columns[@]} == 1)) || parallel=${PFNMAP_PARALLEL_GUESTS:-2}
 	# Builds one after another (two cores), then the guests, up to $parallel at once.
-	local kernel
+	local kernel base
 	for column in "${columns[@]}"; do
 		kernel=${column%~*}
-		if [[ $kernel == own ]]; then
-			prepare_column "$run_dir/$column" "" "" "$(column_backing "$column")"
+		base=$(column_base "$kernel")
+		if [[ $base == own ]]; then
+			prepare_column "$run_dir/$column" "" "" "$(column_backing "$column")" "$(column_arch "$kernel")"
 			continue
 		fi
-		if is_distro_column "$kernel"; then
-			prepare_distro_column "$run_dir/$column" "$(distro_series_of "$kernel")" "$(column_backing "$column")"
+		if is_distro_column "$base"; then
+			prepare_distro_column "$run_dir/$column" "$(distro_series_of "$base")" "$(column_backing "$column")"
 			continue
 		fi
-		prepare_column "$run_dir/$column" "${kernel%%+*}" "$([[ $kernel == *+* ]] && echo "${kernel#*+}")" \
-			"$(column_backing "$column")"
+		prepare_column "$run_dir/$column" "${base%%+*}" "$([[ $base == *+* ]] && echo "${base#*+}")" \
+			"$(column_backing "$column")" "$(column_arch "$kernel")"
 	done
 	bisect_stage=guest
 	for column in "${columns[@]}"; do
@@ -529,7 +589,7 @@ main() {
 	for pid in "${pids[@]}"; do
 		rc=0; wait "$pid" || rc=$?; code=$(worse_code "$code" "$rc")
 	done
-	((${#bisect_globs[@]} == 0)) || finish_bisect "$run_dir/own" "$code" "$((SECONDS - build_start))"
+	((${#bisect_globs[@]} == 0)) || finish_bisect "$run_dir/$(canonical_column own)" "$code" "$((SECONDS - build_start))"
 	if [[ $mode == probe ]]; then
 		print_report "$run_dir"
 	elif [[ $mode == exec ]]; then

@@ -14,7 +14,7 @@ tree_hash() {
 	echo "${TREE_HASH_MEMO[$key]}"
 }
 
-readonly PROBE_SOURCES=(userspace pfnmap_dev/pfnmap_dev_uapi.h) MODULE_SOURCES=(pfnmap_dev Kbuild)
+readonly PROBE_SOURCES=(userspace pfnmap_dev/pfnmap_dev_uapi.h kernels/arch.tsv) MODULE_SOURCES=(pfnmap_dev Kbuild)
 
 remember_source_hashes() {
 	tree_hash "${PROBE_SOURCES[@]}" >/dev/null
@@ -34,12 +34,14 @@ hash_source_files() {
 
 # compile_module DIR TREE BUILD: builds the module with W=1 in a private copy of the sources
 # under DIR, so neither the kernel tree nor the checkout gets build products. Log: DIR/build.log.
+# For the current architecture (PFNMAP_ARCH), cross-compiled when it is not the host's.
 compile_module() {
-	local dir=$1 tree=$2 build=$3
+	local dir=$1 tree=$2 build=$3 make_args
+	mapfile -t make_args < <(arch_make_args "$(current_arch)")
 	rm -rf "$dir/Kbuild" "$dir/pfnmap_dev" && mkdir -p "$dir" || return
 	cp -a "$PFNMAP_TOP/Kbuild" "$PFNMAP_TOP/pfnmap_dev" "$dir/" || return
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
-	make -C "$tree" ${build:+O="$build"} M="$dir" W=1 modules >"$dir/build.log" 2>&1
+	make -C "$tree" ${build:+O="$build"} "${make_args[@]}" M="$dir" W=1 modules >"$dir/build.log" 2>&1
 }
 
 # Warnings located in the module's own sources under DIR. Some stable kernels' headers warn
@@ -60,7 +62,7 @@ built_module() {
 	final=$PFNMAP_CACHE/module/$(basename "$build")-$(tree_hash "${MODULE_SOURCES[@]}")
 	# A user's tree changes under the same build dir (a bisect checks out another commit): its
 	# module is keyed by the kernel image too, so that it is built against each kernel.
-	[[ $tree == "$PFNMAP_CACHE"/src/* ]] || final+=-$(sha256sum <"$build/arch/x86/boot/bzImage" | cut -c1-8)
+	[[ $tree == "$PFNMAP_CACHE"/src/* ]] || final+=-$(sha256sum <"$build/$(arch_image "$(current_arch)")" | cut -c1-8)
 	if [[ ! -f $final/pfnmap_dev/pfnmap_dev.ko ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD
@@ -88,19 +90,22 @@ build_module_entry() {
 	publish_dir "$staging" "$final"
 }
 
-# The probe and pfnmap-stress, static, cached by the hash of their sources.
+# The probe and pfnmap-stress, static, cached by the hash of their sources, for the current
+# architecture (PFNMAP_ARCH; the host runs --describe and --list with the host's own).
 built_probe() {
-	local final staging lock
-	final=$PFNMAP_CACHE/probe/$(tree_hash "${PROBE_SOURCES[@]}")
+	local final staging lock arch cc=()
+	arch=$(current_arch)
+	[[ -z $(arch_cross_prefix "$arch") ]] || cc=("CC=$(arch_cc "$arch")")
+	final=$PFNMAP_CACHE/probe/$(tree_hash "${PROBE_SOURCES[@]}")$(arch_suffix "$arch")
 	if [[ ! -x $final/pfnmap-probe ]]; then
 		lock_entry "$final" x
 		lock=$ENTRY_LOCK_FD
 		if [[ ! -x $final/pfnmap-probe ]]; then
 			require_free_mb "$PFNMAP_CACHE" "$SMALL_ENTRY_MB"
-			progress "building pfnmap-probe and pfnmap-stress (static)"
+			progress "building pfnmap-probe and pfnmap-stress (static, $arch)"
 			sweep_stale_staging "${final%/*}" "$final"
 			staging=$(make_staging "$final")
-			if ! make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 >&2; then
+			if ! make -s -C "$PFNMAP_TOP/userspace" OUT="$staging" STATIC=1 "${cc[@]}" >&2; then
 				rm -rf "$staging"
 				die "probe build failed$(cache_full_hint "${final%/*}")"
 			fi
@@ -124,12 +129,13 @@ built_gen_init_cpio() {
 	echo "$tool"
 }
 
-# pack_initramfs OUT_CPIO TREE MODULE PROBE JOB_ENV [EXTRA_FILE...]
+# pack_initramfs OUT_CPIO TREE MODULE PROBE JOB_ENV [EXTRA_FILE...]: for the current architecture.
 pack_initramfs() {
-	local cpio=$1 tree=$2 module=$3 probe=$4 job_env=$5 list extra
+	local cpio=$1 tree=$2 module=$3 probe=$4 job_env=$5 list extra busybox
 	shift 5
 	list=$cpio.list
-	sed -e "s|@BUSYBOX@|$(command -v busybox)|" -e "s|@INIT@|$PFNMAP_TOP/initramfs/init|" \
+	busybox=$(guest_busybox "$(current_arch)")
+	sed -e "s|@BUSYBOX@|$busybox|" -e "s|@INIT@|$PFNMAP_TOP/initramfs/init|" \
 		-e "s|@JOB_ENV@|$job_env|" -e "s|@MODULE@|$module|" -e "s|@PROBE@|$probe|" \
 		-e "s|@STRESS@|${probe%/*}/pfnmap-stress|" \
 		-e "s|@EXPECTATIONS@|$PFNMAP_TOP/userspace/expectations.txt|" \
@@ -147,18 +153,21 @@ pack_initramfs() {
 cpu_has_virtualization() { grep -qwE 'vmx|svm' "${PFNMAP_CPUINFO:-/proc/cpuinfo}"; }
 kvm_device_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
 
+# choose_accel MODE [ARCH]: a guest of another architecture than the host's only runs under TCG.
 choose_accel() {
-	local wanted=$1
+	local wanted=$1 arch=${2:-$(arch_default)} native=1
+	[[ $arch == "$(host_arch)" ]] || native=0
 	case $wanted in
 	tcg) echo tcg ;;
 	kvm)
+		((native)) || die "--accel kvm: $arch guests cannot use KVM on this $(uname -m) host (use --accel tcg or auto)"
 		cpu_has_virtualization ||
 			die "--accel kvm: this CPU has no vmx/svm flag in /proc/cpuinfo, KVM guests cannot run here (use --accel tcg or auto)"
 		kvm_device_usable || die "--accel kvm: /dev/kvm is missing or not read-writable by $(id -un)"
 		echo kvm
 		;;
 	auto)
-		if kvm_device_usable && cpu_has_virtualization; then
+		if ((native)) && kvm_device_usable && cpu_has_virtualization; then
 			echo kvm
 		else
 			echo tcg
@@ -211,28 +220,45 @@ backing_pci_bind() {
 # shellcheck disable=SC2034 # run-qemu.sh's
 readonly BACKINGS="pages memmap pci"
 
-# Kernel parameters of every guest. No PS/2 keyboard or mouse: the guest has no use for them,
-# and probing the mouse runs ~0.4 s (in guest instructions) after init, which the reboot of a
-# bare boot waits for and a probe run shares its CPU with. no_timer_check: the IO-APIC timer
-# check counts ticks against a busy loop, which a TCG guest on a loaded host fails ("IO-APIC +
-# timer doesn't work!" panic, seen at load 14).
-readonly GUEST_APPEND="i8042.noaux i8042.nokbd no_timer_check"
+# The guest's device for /results, by the channel kernels/arch.tsv names (initramfs/init writes
+# to it): a second UART, or a virtio-serial port where the machine has one UART.
+results_device() {
+	case $(arch_field "$1" 8) in
+	serial) echo /dev/ttyS1 ;;
+	virtio) echo /dev/vport0p1 ;;
+	*) die "kernels/arch.tsv: $1 has an unknown results channel '$(arch_field "$1" 8)'" ;;
+	esac
+}
 
-# boot_guest COLUMN_DIR BZIMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
-# Leaves console.log and the guest's /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
+# QEMU arguments for the results channel into FILE.
+results_channel_args() {
+	local arch=$1 file=$2
+	case $(arch_field "$arch" 8) in
+	serial) printf '%s\n' -serial "file:$file" ;;
+	virtio) printf '%s\n' -device virtio-serial-device -chardev "file,id=results,path=$file" \
+		-device virtserialport,chardev=results,name=pfnmap.results ;;
+	esac
+}
+
+# boot_guest COLUMN_DIR KERNEL_IMAGE CPIO ACCEL MEMORY_MB TIMEOUT APPEND VERBOSE INTERACTIVE [QEMU_ARGS]
+# Boots the current architecture's QEMU (PFNMAP_ARCH). Leaves console.log and the guest's
+# /results in COLUMN_DIR; returns QEMU's (or timeout's) status.
 # QEMU_ARGS: more QEMU arguments, split at blanks (REAL_QEMU_ARGS); PFNMAP_QEMU_ARGS from the
 # environment too (make bench's icount mode).
 boot_guest() {
-	local dir=$1 bzimage=$2 cpio=$3 accel=$4 memory=$5 timeout_s=$6 append=$7 verbose=$8
-	local interactive=$9 extra=()
+	local dir=$1 image=$2 cpio=$3 accel=$4 memory=$5 timeout_s=$6 append=$7 verbose=$8
+	local interactive=$9 extra=() arch machine=() channel
 	# SeaBIOS, not qboot (0.13 s sooner): qboot leaves the MTRRs blank, and 5.10 and 6.1 then
 	# skip PAT initialization, which changes the PAT evidence of 192 cases.
 	read -ra extra <<<"${10:-} ${PFNMAP_QEMU_ARGS:-}"
-	local -a cmd=(qemu-system-x86_64 -accel "$accel" -m "$memory" -smp 1
+	arch=$(current_arch)
+	read -ra machine <<<"$(arch_field "$arch" 5)"
+	mapfile -t channel < <(results_channel_args "$arch" "$dir/results.tar")
+	local -a cmd=("$(arch_qemu "$arch")" "${machine[@]}" -accel "$accel" -m "$memory" -smp 1
 		-nic none -display none -no-reboot -monitor none
-		-kernel "$bzimage" -initrd "$cpio"
-		-append "console=ttyS0 panic=-1 $GUEST_APPEND $append"
-		-serial stdio -serial "file:$dir/results.tar" "${extra[@]}")
+		-kernel "$image" -initrd "$cpio"
+		-append "console=$(arch_field "$arch" 7) panic=-1 $(arch_field "$arch" 12) $append"
+		-serial stdio "${channel[@]}" "${extra[@]}")
 	[[ $accel == tcg ]] && cmd+=(-cpu max)
 	[[ $accel == kvm ]] && cmd+=(-cpu host)
 	printf '%q ' "${cmd[@]}" >"$dir/qemu-cmdline.txt"

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # Kernel catalog, source fetching from Debian's archive and cached builds.
-# Needs common.sh. Cache layout under $PFNMAP_CACHE:
+# Needs common.sh (and sources arch.sh). Cache layout under $PFNMAP_CACHE:
 #   apt/                     private apt state (sources list, lists, downloaded .debs)
 #   src/<package>_<version>/ unpacked source tree (read-only after publishing)
 #   build/<version>-<hash>/  kbuild output dir (O=), complete when it holds .pfnmap-build
+#                            (<version>[+flavor]@<arch>-<hash> for a non-default architecture)
+
+source "$PFNMAP_TOP/scripts/arch.sh"
 
 readonly CATALOG=$PFNMAP_TOP/kernels/catalog.tsv
 readonly CONFIG_FRAGMENT=$PFNMAP_TOP/kernels/config.fragment
@@ -49,7 +52,7 @@ write_private_sources() {
 	{ catalog_rows | cut -f3; grep -v '^#' "$PFNMAP_TOP/kernels/distro.tsv" 2>/dev/null | cut -f2; } |
 		tr ',' '\n' | grep -v '^[[:space:]]*$' | sort -u | while read -r suite; do
 		archive=debian
-		[[ $suite == *-security ]] && archive=debian-security
+		[[ $suite == *-security ]] && archive="debian-security"
 		echo "deb [trusted=yes] $DEBIAN_MIRROR/$archive $suite main"
 	done >"$dir/sources.list"
 }
@@ -158,13 +161,16 @@ patched_tree() {
 }
 
 update_user_build() {
-	local tree=$1 build=$2 jobs=$3 stamp start
+	local tree=$1 build=$2 jobs=$3 stamp start arch make_args
+	arch=$(current_arch)
+	mapfile -t make_args < <(arch_make_args "$arch")
 	stamp=$(cat "$build/.pfnmap-build")
 	rm -f "$build/.pfnmap-build"
 	progress "bringing the build of $tree up to date (incremental make)"
 	acquire_build_slot
 	start=$SECONDS
-	if ! make -C "$tree" O="$build" -j"$jobs" bzImage modules >"$build/build.log" 2>&1; then
+	if ! make -C "$tree" O="$build" "${make_args[@]}" -j"$jobs" "$(arch_image_target "$arch")" modules \
+		>"$build/build.log" 2>&1; then
 		# Every run of a user's tree makes first, so the stamp cannot make it boot a stale kernel;
 		# without it the next run would build from scratch (a bisect step whose commit does not
 		# build would cost the next step a full build).
@@ -176,13 +182,43 @@ update_user_build() {
 	echo "$stamp" >"$build/.pfnmap-build"
 }
 
+# fragment_for_arch ARCH FRAGMENT: the fragment as a build for ARCH reads it. A trailing
+# "# arch A[,B]" (before any "since") limits a line to those architectures: their builds see
+# the line without the marker, the others do not see it. So the default architecture's view of
+# a fragment whose lines for it were only marked is the file as it was, and so is its cache key.
+fragment_for_arch() {
+	local arch=$1 fragment=$2 line list name number=0 known
+	known=" ${ARCH_NAMES[*]} "
+	while IFS= read -r line; do
+		number=$((number + 1))
+		if [[ $line =~ ^CONFIG_[^#]*#[[:space:]]*arch[[:space:]]+([^[:space:]]+) ]]; then
+			list=${BASH_REMATCH[1]}
+			for name in ${list//,/ }; do
+				[[ $known == *" $name "* ]] ||
+					die "${fragment#"$PFNMAP_TOP"/} line $number: unknown architecture '$name' (kernels/arch.tsv:${known% })"
+			done
+			[[ ,$list, == *",$arch,"* ]] || continue
+			if [[ $line == *"# arch $list "* ]]; then
+				line=${line/"# arch $list "/"# "}
+			else
+				line=${line/" # arch $list"/}
+			fi
+		fi
+		printf '%s\n' "$line"
+	done <"$fragment"
+}
+
 # fragment_lines_for VERSION [FRAGMENT...]: the options of kernels/config.fragment and of a
-# flavor's fragments that apply to VERSION. A trailing "# since X.Y" limits a line to kernels
-# that have the option; CONFIG_X=n asks for X to be off (or not to exist).
+# flavor's fragments that apply to VERSION on the current architecture (PFNMAP_ARCH). A trailing
+# "# since X.Y" limits a line to kernels that have the option, "# arch A" to an architecture
+# (fragment_for_arch); CONFIG_X=n asks for X to be off (or not to exist).
 fragment_lines_for() {
-	local kernel_version=$1 line option since fragment
+	local kernel_version=$1 line option since fragment arch view
 	shift
+	arch=$(current_arch)
 	for fragment in "$CONFIG_FRAGMENT" "$@"; do
+		# Its own step, not a process substitution: a bad marker must end the run.
+		view=$(fragment_for_arch "$arch" "$fragment") || exit "$EXIT_INFRA"
 		while IFS= read -r line; do
 			[[ $line =~ ^(CONFIG_[A-Z0-9_]+=[^[:space:]]+)([[:space:]]*#[[:space:]]*since[[:space:]]+([0-9.]+))? ]] || continue
 			option=${BASH_REMATCH[1]}
@@ -191,7 +227,7 @@ fragment_lines_for() {
 			if (($(version_number "$kernel_version") >= $(version_number "$since"))); then
 				echo "$option"
 			fi
-		done <"$fragment"
+		done <<<"$view"
 	done
 }
 
@@ -208,13 +244,16 @@ config_has() {
 # The cache key: everything that changes the built kernel. A cached Debian tree never changes,
 # so its name (package and version) stands for its content; a user's tree is keyed by path.
 # A flavor's fragments count only when there are some: a stock build's key stays what it was.
+# Likewise the architecture: a non-default one is named, the default one's key is unchanged.
 build_hash() {
-	local tree=$1
+	local tree=$1 arch fragment
 	shift
+	arch=$(current_arch)
 	{
 		if [[ $tree == "$PFNMAP_CACHE"/src/* ]]; then basename "$tree"; else realpath "$tree"; fi
-		cat "$CONFIG_FRAGMENT" "$@"
-		gcc --version | head -n1
+		for fragment in "$CONFIG_FRAGMENT" "$@"; do fragment_for_arch "$arch" "$fragment"; done
+		[[ -z $(arch_suffix "$arch") ]] || echo "arch=$arch"
+		"$(arch_cc "$arch")" --version | head -n1
 	} | sha256sum | cut -c1-12
 }
 
@@ -228,27 +267,30 @@ kernel_version_of_tree() { make -s -C "$1" kernelversion 2>/dev/null; }
 
 # configure_kernel TREE OUT VERSION [FRAGMENT...]
 configure_kernel() {
-	local tree=$1 out=$2 kernel_version=$3 option missing=()
+	local tree=$1 out=$2 kernel_version=$3 option missing=() make_args
 	shift 3
-	make -s -C "$tree" O="$out" tinyconfig >/dev/null || die "make tinyconfig failed in $tree"
+	mapfile -t make_args < <(arch_make_args "$(current_arch)")
+	make -s -C "$tree" O="$out" "${make_args[@]}" tinyconfig >/dev/null || die "make tinyconfig failed in $tree"
 	fragment_lines_for "$kernel_version" "$@" >>"$out/.config"
-	make -s -C "$tree" O="$out" olddefconfig >/dev/null 2>&1 || die "make olddefconfig failed in $tree"
+	make -s -C "$tree" O="$out" "${make_args[@]}" olddefconfig >/dev/null 2>&1 || die "make olddefconfig failed in $tree"
 	while read -r option; do
 		config_has "$option" "$out/.config" || missing+=("$option")
 	done < <(fragment_lines_for "$kernel_version" "$@")
 	((${#missing[@]} == 0)) ||
-		die "kernel $kernel_version dropped required config options: ${missing[*]}"
+		die "kernel $kernel_version ($(current_arch)) dropped required config options: ${missing[*]}"
 }
 
 minutes() { printf '%d min %02d s' "$(($1 / 60))" "$(($1 % 60))"; }
 
-# The seconds the newest cached build of TREE's series took (any variant or flavor of it);
-# nothing when none recorded it.
+# The seconds the newest cached build of TREE's series for the current architecture took (any
+# variant or flavor of it); nothing when none recorded it.
 last_build_seconds() {
-	local package stamp newest="" newest_mtime=0 mtime
+	local package stamp newest="" newest_mtime=0 mtime suffix
 	package=$(basename "$1")
 	package=${package%%_*}
+	suffix=$(arch_suffix "$(current_arch)")
 	for stamp in "$PFNMAP_CACHE"/build/"$package"_*/.pfnmap-build; do
+		if [[ -n $suffix ]]; then [[ $stamp == *"$suffix-"* ]] || continue; else [[ $stamp != *@* ]] || continue; fi
 		grep -q '^build_seconds=' "$stamp" 2>/dev/null || continue
 		mtime=$(stat -c %Y "$stamp")
 		((mtime > newest_mtime)) && { newest=$stamp; newest_mtime=$mtime; }
@@ -311,11 +353,13 @@ progress_ticker() {
 # A user's tree (outside the cache) may have changed since: its build dir is brought up to date
 # with an incremental make on every run, the stamp removed while make runs.
 built_kernel() {
-	local tree=$1 jobs=$2 hash kernel_version final staging log fragments lock estimate start
+	local tree=$1 jobs=$2 hash kernel_version final staging log fragments lock estimate start arch make_args
 	shift 2
+	arch=$(current_arch)
+	mapfile -t make_args < <(arch_make_args "$arch")
 	hash=$(build_hash "$tree" "$@")
 	kernel_version=$(kernel_version_of_tree "$tree")
-	final=$PFNMAP_CACHE/build/$(basename "$tree")$(flavor_suffix "$@")-$hash
+	final=$PFNMAP_CACHE/build/$(basename "$tree")$(flavor_suffix "$@")$(arch_suffix "$arch")-$hash
 	fragments=$(printf ' + kernels/%s' config.fragment "${@##*/}")
 	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
 		if [[ $tree != "$PFNMAP_CACHE"/src/* ]]; then
@@ -336,18 +380,19 @@ built_kernel() {
 		return
 	fi
 	ensure_host_tools gcc make flex bison bc perl /usr/include/libelf.h /usr/include/openssl/ssl.h
+	ensure_arch_tools "$arch"
 	require_free_space "$PFNMAP_CACHE" 3
 	sweep_stale_staging "$PFNMAP_CACHE/build" "$final"
 	staging=$(make_staging "$final")
 	log=$staging/build.log
-	progress "configuring $kernel_version (tinyconfig$fragments)"
+	progress "configuring $kernel_version for $arch (tinyconfig$fragments)"
 	configure_kernel "$tree" "$staging" "$kernel_version" "$@"
 	estimate=$(last_build_seconds "$tree")
 	acquire_build_slot
-	progress "building $kernel_version with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
+	progress "building $kernel_version for $arch with -j$jobs${estimate:+, about $(minutes "$estimate") as last time} (log: $final/build.log)"
 	start=$SECONDS
 	if ! make_with_progress "building $kernel_version" "$estimate" "$log" "$lock" \
-		-C "$tree" O="$staging" -j"$jobs" bzImage modules; then
+		-C "$tree" O="$staging" "${make_args[@]}" -j"$jobs" "$(arch_image_target "$arch")" modules; then
 		release_build_slot
 		tail -n 20 "$log" >&2
 		die "kernel build failed for $(basename "$tree"); log kept in $log$(cache_full_hint "$staging")"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build-module.sh SERIES | debian-headers | checkpatch
-# Builds pfnmap_dev with W=1 against a catalog kernel (fetched and built if not cached) or
+# build-module.sh SERIES[@ARCH] | debian-headers | checkpatch
+# Builds pfnmap_dev with W=1 against a catalog kernel (fetched and built if not cached; @ARCH:
+# cross-built for that architecture of kernels/arch.tsv) or
 # against Debian's own headers package, and fails on any warning; or runs checkpatch --strict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,11 @@ checkpatch)
 		xargs -0 -n1 "${checkpatch[@]}"
 	;;
 *)
+	if [[ $target == *@* ]]; then
+		check_arch "${target##*@}"
+		export PFNMAP_ARCH=${target##*@}
+		target=${target%@*}
+	fi
 	check_series "$target"
 	tree=$(source_tree_for_series "$target")
 	build_without_warnings "$tree" "$(built_kernel "$tree" "$(nproc)")"

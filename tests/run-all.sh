@@ -12,6 +12,8 @@ sections=("$@")
 ((${#sections[@]})) || sections=(host build qemu)
 # The kernels the qemu section boots; the full matrix with variants is `make matrix`.
 read -ra qemu_series <<<"${PFNMAP_TEST_SERIES:-$(catalog_series | tr '\n' ' ')}"
+# The columns of other architectures it boots (cross-built; TCG on any host).
+read -ra arch_columns <<<"${PFNMAP_TEST_ARCH_COLUMNS:-7.2@arm64}"
 
 host_tests() {
 	ensure_host_tools shellcheck python3 /usr/lib/python3/dist-packages/yaml/__init__.py \
@@ -37,6 +39,9 @@ build_tests() {
 	for series in "${qemu_series[@]}"; do
 		check "module builds with W=1 and no warnings against $series" bash tests/build-module.sh "$series"
 	done
+	for series in "${arch_columns[@]}"; do
+		check "module cross-builds with W=1 and no warnings against $series" bash tests/build-module.sh "$series"
+	done
 	check "module builds with W=1 and no warnings against Debian's linux-headers-amd64" \
 		bash tests/build-module.sh debian-headers
 	check "checkpatch.pl --strict is clean on pfnmap_dev/" bash tests/build-module.sh checkpatch
@@ -46,6 +51,8 @@ qemu_tests() {
 	local series
 	check "probe: every case expected on ${qemu_series[*]}" \
 		expect_exit "$EXIT_OK" ./run-qemu.sh --kernels "${qemu_series[*]}"
+	check "probe: every case expected on ${arch_columns[*]} (virt machine under TCG)" \
+		expect_exit "$EXIT_OK" ./run-qemu.sh --kernels "${arch_columns[*]}"
 	for series in "${qemu_series[@]}"; do
 		check "module load parameters and unload on $series (memmap= boot)" \
 			expect_exit "$EXIT_OK" ./run-qemu.sh --kernel "$series" --memmap \

@@ -74,6 +74,18 @@ backing_column_names() {
 check "--backing pages,pci names the columns 7.2 and 7.2~pci; a single backing keeps the name" backing_column_names
 check "a --case glob that selects nothing: exit $EXIT_INFRA naming it" \
 	stderr_names "no probe case matches" ./run-qemu.sh --case 'no-such-case*'
+check "unknown --arch: exit $EXIT_INFRA naming it and the known ones" \
+	stderr_names "unknown architecture 'sparc' \(kernels/arch.tsv: x86 arm64\)" ./run-qemu.sh --arch sparc
+check "unknown @ARCH in a column: exit $EXIT_INFRA naming it" \
+	stderr_names "unknown architecture 'arm46'" ./run-qemu.sh --kernels "7.2 7.2@arm46"
+check "the default architecture's @ARCH is its plain column: 7.2 and 7.2@x86 are named twice" \
+	stderr_names "named twice" ./run-qemu.sh --kernels "7.2 7.2@x86"
+check "memmap= regions on arm64 (no such parameter there): exit $EXIT_INFRA naming it" \
+	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --arch arm64 --memmap
+check "--huge on an arm64 column of --kernels: exit $EXIT_INFRA naming it" \
+	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --kernels "7.2 7.2@arm64" --huge
+check "--accel kvm for a guest of another architecture: exit $EXIT_INFRA naming it" \
+	stderr_names "arm64 guests cannot use KVM on this x86_64 host" ./run-qemu.sh --arch arm64 --accel kvm
 
 # guest_exit_code on a results dir as a guest leaves it: STEP.rc files and console.log.
 guest_exit_for() {
@@ -282,6 +294,37 @@ fragment_with_later_last_line() {
 	[[ $out == *$'\nCONFIG_A=y\nend' && $out != *CONFIG_B=y* ]] || { echo "got: $out"; return 1; }
 }
 
+# "# arch A" keeps a line for A's builds only; with "since" the version bound is A's.
+fragment_arch_markers() {
+	local fragment=$tmp/arch.fragment x86 arm64_510 arm64_61
+	printf '%s\n' 'CONFIG_A=y' 'CONFIG_PAT=y # arch x86' 'CONFIG_PL011=y # arch arm64' \
+		'CONFIG_PTC=y # arch x86 since 5.17' 'CONFIG_PTC=y # arch arm64 since 6.0' 'CONFIG_BOTH=y # arch x86,arm64' >"$fragment"
+	fragment_lines() {
+		PFNMAP_ARCH=$1 bash -c 'set -euo pipefail; source scripts/common.sh; source scripts/kernel.sh
+			fragment_lines_for "$1" "$2" | grep -E "^CONFIG_(A|PAT|PL011|PTC|BOTH)=" | tr "\n" " "' _ "$2" "$fragment"
+	}
+	x86=$(fragment_lines x86 5.17.0)
+	arm64_510=$(fragment_lines arm64 5.17.0)
+	arm64_61=$(fragment_lines arm64 6.1.0)
+	[[ $x86 == "CONFIG_A=y CONFIG_PAT=y CONFIG_PTC=y CONFIG_BOTH=y " ]] || { echo "x86 5.17: $x86"; return 1; }
+	[[ $arm64_510 == "CONFIG_A=y CONFIG_PL011=y CONFIG_BOTH=y " ]] || { echo "arm64 5.17: $arm64_510"; return 1; }
+	[[ $arm64_61 == "CONFIG_A=y CONFIG_PL011=y CONFIG_PTC=y CONFIG_BOTH=y " ]] || { echo "arm64 6.1: $arm64_61"; return 1; }
+}
+
+# Marking x86's lines must not change its builds' cache keys: its view is the file without the
+# other architectures' lines and without the markers (sed here, bash in fragment_for_arch).
+fragment_x86_view_unchanged() {
+	grep -q '# arch x86' kernels/config.fragment || { echo "no x86 marker to test"; return 1; }
+	diff <(sed -e '/# arch arm64/d' -e 's/ # arch x86$//' -e 's/# arch x86 /# /' kernels/config.fragment) \
+		<(bash -c 'source scripts/common.sh; source scripts/kernel.sh; fragment_for_arch x86 kernels/config.fragment')
+}
+
+fragment_unknown_arch() {
+	printf '%s\n' 'CONFIG_A=y' 'CONFIG_B=y # arch arm46' >"$tmp/bad.fragment"
+	PFNMAP_ARCH=x86 bash -c 'set -euo pipefail; source scripts/common.sh; source scripts/kernel.sh
+		fragment_lines_for 6.1.0 "$1" >/dev/null' _ "$tmp/bad.fragment"
+}
+
 # A build says how long it has been building, and a rebuild of the series how long the last
 # build took (kernel builds take minutes: a silent runner looks hung).
 build_progress_with_estimate() {
@@ -321,6 +364,12 @@ check "two runs building different kernels: one make at a time on the machine" d
 check "a build killed with SIGKILL leaves nothing trusted and is rebuilt by the next run" killed_build_is_rebuilt
 check "config fragment: a last line for later kernels leaves the earlier lines and succeeds" \
 	fragment_with_later_last_line
+check "config fragment: '# arch' lines only for their architecture, with '# since' per architecture" \
+	fragment_arch_markers
+check "config fragment: the x86 view of kernels/config.fragment is its text before arch markers (cache keys kept)" \
+	fragment_x86_view_unchanged
+check "config fragment: a marker naming an unknown architecture: exit $EXIT_INFRA naming the line" \
+	stderr_names "bad.fragment line 2: unknown architecture 'arm46'" fragment_unknown_arch
 check "a kernel build prints elapsed time, and an estimate from the series' last build" \
 	build_progress_with_estimate
 check "a cache on a full filesystem (50 MB tmpfs): exit $EXIT_INFRA naming the free space, no entry" \

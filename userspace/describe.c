@@ -134,6 +134,9 @@ static void describe_fields(FILE *f)
 			json_string_array(f, errnos, nr_errnos);
 		else
 			fputs("[]", f);
+		/* null: every architecture has the field. */
+		fputs(",\"arches\":", f);
+		json_write_string(f, fd->arches);
 		fputc('}', f);
 	}
 	fputs("],\n", f);

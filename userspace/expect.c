@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "expect.h"
 #include "pfnmap_dev_uapi.h"
 
@@ -225,8 +226,8 @@ static bool region_name_ok(const char *s, size_t len)
 
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
 {
-	const char *p = skip_blank(line), *glob, *range, *outcome, *at, *pct;
-	size_t glob_len, range_len, out_len, variant_len = 0, region_len = 0;
+	const char *p = skip_blank(line), *glob, *range, *outcome, *at, *pct, *colon;
+	size_t glob_len, range_len, out_len, variant_len = 0, region_len = 0, arch_len = 0;
 	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
 	char *range_copy;
 
@@ -256,6 +257,20 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		}
 		range_len = (size_t)(pct - range);
 	}
+	/*
+	 * "...:<arch>" before it, like Debian's multiarch qualifier
+	 * (busybox-static:arm64): ':' is in no range and no variant glob.
+	 */
+	colon = memchr(range, ':', range_len);
+	if (colon) {
+		arch_len = range_len - (size_t)(colon - range) - 1;
+		if (!arch_known(colon + 1, arch_len)) {
+			snprintf(err, errlen, "unknown architecture \"%.*s\" (known: %s)",
+				 (int)arch_len, colon + 1, arch_names());
+			return -1;
+		}
+		range_len = (size_t)(colon - range);
+	}
 	/* "<range>@<variant-glob>": the qualifier is the part after the '@'. */
 	at = memchr(range, '@', range_len);
 	if (at) {
@@ -263,6 +278,12 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		if (!variant_glob_ok(at + 1, variant_len)) {
 			snprintf(err, errlen, "bad variant qualifier \"%.*s\"",
 				 (int)range_len, range);
+			return -1;
+		}
+		/* A run column's "@arm64" is an architecture; here '@' names a variant. */
+		if (arch_known(at + 1, variant_len)) {
+			snprintf(err, errlen, "\"@%.*s\" names a variant; an architecture is \":%.*s\"",
+				 (int)variant_len, at + 1, (int)variant_len, at + 1);
 			return -1;
 		}
 		range_len = (size_t)(at - range);
@@ -277,15 +298,18 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	e->range = range_copy;
 	e->variant = at ? dup_span(at + 1, variant_len) : NULL;
 	e->region = pct ? dup_span(pct + 1, region_len) : NULL;
+	e->arch = colon ? dup_span(colon + 1, arch_len) : NULL;
 	e->outcome = dup_span(outcome, out_len);
 	if (e->outcome)
 		squeeze_blanks(e->outcome);
-	if (!e->glob || !e->outcome || (at && !e->variant) || (pct && !e->region)) {
+	if (!e->glob || !e->outcome || (at && !e->variant) || (pct && !e->region) ||
+	    (colon && !e->arch)) {
 		snprintf(err, errlen, "out of memory");
 		free(e->glob);
 		free(e->range);
 		free(e->variant);
 		free(e->region);
+		free(e->arch);
 		free(e->outcome);
 		return -1;
 	}
@@ -350,6 +374,7 @@ void expect_free(struct expect_set *set)
 		free(set->items[i].range);
 		free(set->items[i].variant);
 		free(set->items[i].region);
+		free(set->items[i].arch);
 		free(set->items[i].outcome);
 	}
 	free(set->items);
@@ -369,6 +394,8 @@ const char *expect_lookup(const struct expect_set *set, const char *case_id,
 		if (e->variant && (!have_variant || fnmatch(e->variant, variant, 0)))
 			continue;
 		if (e->region && (!run->region || strcmp(e->region, run->region)))
+			continue;
+		if (e->arch && (!run->arch || strcmp(e->arch, run->arch)))
 			continue;
 		if (fnmatch(e->glob, case_id, 0) || kver_in_range(&run->kernel, e->range) != 1)
 			continue;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Expectations: "<case-glob> <version-range>[@<variant-glob>][%<region>] <outcome>".
+ * Expectations:
+ * "<case-glob> <version-range>[@<variant-glob>][:<arch>][%<region>] <outcome>".
  * Last match wins; a line qualified with a variant applies only to a run
  * given --variant, and there beats every unqualified line; a line qualified
- * with a region only to a run whose module region is of that kind.
+ * with an architecture only on that architecture; a line qualified with a
+ * region only to a run whose module region is of that kind.
  */
 #ifndef PFNMAP_EXPECT_H
 #define PFNMAP_EXPECT_H
@@ -31,6 +33,7 @@ struct expectation {
 	char *range;
 	char *variant;		/* fnmatch glob over the variant name; NULL: none */
 	char *region;		/* a region kind ("pci"); NULL: any */
+	char *arch;		/* kernels/arch.tsv name; NULL: every architecture */
 	char *outcome;
 	int line;
 };
@@ -59,6 +62,7 @@ struct expect_run {
 	struct kver kernel;
 	const char *variant;	/* the what-if variant; NULL or "": a stock kernel */
 	const char *region;	/* the module region's kind; NULL: unknown (no module) */
+	const char *arch;	/* kernels/arch.tsv name; NULL: lines qualified with one never apply */
 };
 
 /*

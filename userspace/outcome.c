@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "outcome.h"
 
 static const char *const write_values[] = { "ok", "lost", "sigbus", "sigsegv", "hang", NULL };
@@ -49,10 +50,11 @@ const struct field_def outcome_fields[FIELD_NR] = {
 		"calls of the driver's ->mremap ('-' for personalities without the hook)", NULL },
 	[FIELD_PAT] = { "pat", KIND_ENUM,
 		"x86 PAT memtype entries over the region after the case vs before",
-		pat_values },
+		pat_values, "x86" },
 	[FIELD_MEMTYPE] = { "memtype", KIND_MEMTYPE,
 		"x86 PAT memtypes of the entries over the mapped physical range, or none "
-		"(then vmf_insert_pfn maps it UC-, lookup_memtype's default for non-RAM)", NULL },
+		"(then vmf_insert_pfn maps it UC-, lookup_memtype's default for non-RAM)", NULL,
+		"x86" },
 	[FIELD_LEVEL_BEFORE] = { "level_before", KIND_ENUM,
 		"the page-table level mapping the range's first address right before the "
 		"operation (after the case touched it): none, pte, pmd (a huge PMD leaf) or pud",
@@ -188,6 +190,46 @@ void note_add(struct case_result *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->note + used, sizeof(res->note) - used, fmt, ap);
 	va_end(ap);
+}
+
+unsigned int outcome_fields_on(const char *arch)
+{
+	unsigned int mask = 0;
+	int f;
+
+	for (f = 0; f < FIELD_NR; f++)
+		if (arch_in_list(arch, outcome_fields[f].arches))
+			mask |= 1U << f;
+	return mask;
+}
+
+void outcome_drop_fields(char *outcome, unsigned int absent)
+{
+	char *src = outcome, *dst = outcome;
+
+	while (*src) {
+		size_t n = strcspn(src, " ");
+		bool drop = false;
+		int f;
+
+		for (f = 0; f < FIELD_NR; f++) {
+			size_t len = strlen(outcome_fields[f].name);
+
+			if ((absent & (1U << f)) && n > len && src[len] == '=' &&
+			    !strncmp(src, outcome_fields[f].name, len))
+				drop = true;
+		}
+		if (!drop) {
+			if (dst != outcome)
+				*dst++ = ' ';
+			memmove(dst, src, n);
+			dst += n;
+		}
+		src += n;
+		while (*src == ' ')
+			src++;
+	}
+	*dst = '\0';
 }
 
 void outcome_build(unsigned int fields, const struct case_result *res,

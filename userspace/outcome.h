@@ -4,7 +4,7 @@
  * fields with their kinds and values, outcome kinds, verdicts, statuses and
  * checks live here; --describe prints them, probe.json uses them, and the
  * report and the expectations read them from there (docs/probe-json.md).
- * A leaf: it depends on nothing else of the probe.
+ * It depends on nothing else of the probe but the architecture names (arch.h).
  */
 #ifndef PFNMAP_OUTCOME_H
 #define PFNMAP_OUTCOME_H
@@ -68,6 +68,12 @@ struct field_def {
 	enum field_kind kind;
 	const char *meaning;
 	const char *const *values;	/* KIND_ENUM: NULL-terminated */
+	/*
+	 * The architectures whose kernels have what the field measures (comma-separated
+	 * names of kernels/arch.tsv); NULL: every one. Elsewhere the field is absent from
+	 * the outcome, and from the expected outcome it is compared with.
+	 */
+	const char *arches;
 };
 
 extern const struct field_def outcome_fields[FIELD_NR];
@@ -135,6 +141,16 @@ void note_add(struct case_result *res, const char *fmt, ...)
  */
 void outcome_build(unsigned int fields, const struct case_result *res,
 		   char *buf, size_t len);
+
+/* The fields (F() bits) that exist on @arch. */
+unsigned int outcome_fields_on(const char *arch);
+
+/*
+ * Drop the "<name>=<value>" words of the fields in @absent (F() bits) from a
+ * canonical outcome, in place: an expected outcome as the architecture that
+ * lacks those fields can report it.
+ */
+void outcome_drop_fields(char *outcome, unsigned int absent);
 
 /* Copy with truncation, always terminated (snprintf("%s") warns on purpose). */
 void copy_str(char *dst, size_t len, const char *src);

@@ -130,6 +130,8 @@ void json_begin(FILE *f, const struct run_info *info)
 	json_write_string(f, info->version);
 	fputs(",\"variant\":", f);
 	json_write_string(f, info->variant);
+	fputs(",\"arch\":", f);
+	json_write_string(f, info->arch);
 	fputs("},\"device\":{\"path\":", f);
 	json_write_string(f, env->device_path);
 	fprintf(f, ",\"present\":%s,\"usable\":%s,\"unusable_reason\":",
@@ -273,7 +275,7 @@ void json_case(FILE *f, const struct case_def *c, const struct case_report *rep,
 		bool first_field = true;
 
 		for (i = 0; i < FIELD_NR; i++) {
-			if (!(c->op->fields & (1U << i)))
+			if (!(rep->fields & (1U << i)))
 				continue;
 			if (!first_field)
 				fputc(',', f);

@@ -17,6 +17,7 @@ struct run_info {
 	const struct probe_env *env;
 	const char *expect_path;	/* NULL: none */
 	const char *variant;		/* NULL: a stock kernel */
+	const char *arch;		/* kernels/arch.tsv name */
 	const char *device_unusable;	/* why device cases cannot run; NULL: they can */
 	bool device_required;		/* --require-device */
 };

@@ -506,6 +506,7 @@ void run_case(struct run_ctx *run, const struct case_def *c,
 	} else if (nr_total) {
 		rep->checks[CHECK_KMSG_CLEAN] = 0;
 	}
-	outcome_build(c->op->fields, &rep->res, rep->outcome, sizeof(rep->outcome));
+	rep->fields = c->op->fields & outcome_fields_on(run->arch);
+	outcome_build(rep->fields, &rep->res, rep->outcome, sizeof(rep->outcome));
 	rep->duration_ms = now_ms() - start;
 }

@@ -17,7 +17,9 @@
 struct case_report {
 	struct case_result res;
 	char outcome[512];
+	unsigned int fields;		/* F() bits the outcome has on this architecture */
 	const char *expected;		/* NULL: no expectation */
+	char expected_here[512];	/* expected, without fields this architecture lacks */
 	enum verdict verdict;
 	enum case_status status;
 	char skip_reason[128];
@@ -37,6 +39,7 @@ struct run_ctx {
 	int kmsg_fd;			/* -1: not readable */
 	int dev_counters_fd;		/* -1: no device; reopened after OP_SOLE_DEVICE_USER */
 	int timeout_sec;
+	const char *arch;		/* the running kernel's (kernels/arch.tsv name) */
 };
 
 void run_case(struct run_ctx *run, const struct case_def *c,

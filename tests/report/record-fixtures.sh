@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Records the report's test fixtures from real runs; nothing in them is typed by hand.
 #
-# Three fixtures, each one run directory: a stock kernel beside a what-if variant, or beside the
-# drm flavor and the pci backing:
+# Four fixtures, each one run directory: a stock kernel beside a what-if variant, beside the
+# drm flavor and the pci backing, or beside itself on a second architecture:
 #
 #   relax  run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}: ./run-qemu.sh --kernels "7.2
 #          7.2+relax-pfnmap" --case GLOB... boots stock 7.2 and the relax-pfnmap what-if kernel
@@ -21,6 +21,10 @@
 #          (bochs-drm), each with the module on kernel pages and on a PCI BAR, with vfio-pci and
 #          /dev/mem, and runs the real.* cases and two plain personalities (DRIVERS_GLOBS): the
 #          report must compare a flavor and a backing with their base, not as kernels.
+#   arch   run-7.2-arm64/{7.2,7.2@arm64}: ./run-qemu.sh --kernels "7.2 7.2@arm64" with the
+#          relax case subset: the same kernel on x86 and on arm64 (cross-built, QEMU's virt
+#          machine under TCG), for the report's architecture dimension (arm64 has no PAT: no
+#          pat= field).
 #
 # For each fixture:
 #   1. the run, into a temporary results directory;
@@ -33,7 +37,7 @@
 # Needs what ./run-qemu.sh needs (the kernels build on first use: ~10 minutes each on 2 cores;
 # about a minute when cached), and python3-jsonschema for step 4.
 #
-# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge] [drivers]   (none: all)
+# Usage: tests/report/record-fixtures.sh [--skip-schema] [relax] [huge] [drivers] [arch]   (none: all)
 #   --skip-schema  record even when a probe.json does not validate against
 #                  userspace/probe-schema.json (the errors are still printed): for a schema that
 #                  lags behind the probe. userspace/report/tests/test_schema.py validates the
@@ -67,6 +71,7 @@ fixture_name() {
 	relax) printf 'run-7.2-relax-pfnmap\n' ;;
 	huge) printf 'run-7.2-huge\n' ;;
 	drivers) printf 'run-7.2-drivers\n' ;;
+	arch) printf 'run-7.2-arm64\n' ;;
 	esac
 }
 # The kernels the run boots, then the column directories it makes of them.
@@ -75,6 +80,7 @@ fixture_kernels() {
 	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
 	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
 	drivers) printf '7.2 7.2+drm\n' ;;
+	arch) printf '7.2 7.2@arm64\n' ;;
 	esac
 }
 fixture_columns() {
@@ -88,14 +94,14 @@ skip_schema=0 wanted=()
 for arg in "$@"; do
 	case $arg in
 	--skip-schema) skip_schema=1 ;;
-	relax | huge | drivers) wanted+=("$arg") ;;
+	relax | huge | drivers | arch) wanted+=("$arg") ;;
 	*)
-		printf 'usage: %s [--skip-schema] [relax] [huge] [drivers]\n' "$0" >&2
+		printf 'usage: %s [--skip-schema] [relax] [huge] [drivers] [arch]\n' "$0" >&2
 		exit 2
 		;;
 	esac
 done
-((${#wanted[@]})) || wanted=(relax huge drivers)
+((${#wanted[@]})) || wanted=(relax huge drivers arch)
 
 work=$(mktemp -d)
 # Staged next to the fixtures, so that replacing one is a rename.
@@ -107,7 +113,7 @@ record() { # FIXTURE: runs it and stages it in $stage/<name>
 	name=$(fixture_name "$which")
 	read -r -a columns <<<"$(fixture_columns "$which")"
 	case $which in
-	relax) args=("${RELAX_GLOBS[@]}") ;;
+	relax | arch) args=("${RELAX_GLOBS[@]}") ;;
 	huge) args=(--huge --hazards) ;;
 	drivers) args=(--backing "pages,pci" --real "${DRIVERS_GLOBS[@]}") ;;
 	esac

@@ -13,6 +13,14 @@ static const char *lookup(const struct expect_set *set, const char *id, const st
 	return expect_lookup(set, id, &run);
 }
 
+static const char *lookup_on(const struct expect_set *set, const char *id, const struct kver *k,
+			     const char *variant, const char *arch)
+{
+	struct expect_run run = { .kernel = *k, .variant = variant, .arch = arch };
+
+	return expect_lookup(set, id, &run);
+}
+
 static void add(struct expect_set *set, const char *line, int lineno)
 {
 	char err[160];
@@ -170,5 +178,63 @@ void test_expect_variant(void)
 	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, NULL, NULL), "ret=ok memtype=write-back");
 	/* The variant's tier beats a region line of the unqualified tier. */
 	CHECK_STR(lookup(&set, "dev.remap.x:memtype", &k72, "relax-pfnmap", "pci"), "ret=relax");
+	expect_free(&set);
+}
+
+/* ":<arch>" qualifies a line for one architecture; "@<arch>" is refused (it names a variant). */
+void test_expect_arch(void)
+{
+	struct expect_set set = { 0 };
+	struct expectation e;
+	struct kver k72;
+	char err[160];
+
+	CHECK(expect_parse_line("a:b *:arm64 ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, "*");
+	CHECK_STR(e.arch, "arm64");
+	CHECK(e.variant == NULL);
+	free(e.glob);
+	free(e.range);
+	free(e.arch);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b >=6.12@relax-*:arm64 ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, ">=6.12");
+	CHECK_STR(e.variant, "relax-*");
+	CHECK_STR(e.arch, "arm64");
+	free(e.glob);
+	free(e.range);
+	free(e.variant);
+	free(e.arch);
+	free(e.outcome);
+	/* Both qualifiers: the architecture, then the region. */
+	CHECK(expect_parse_line("a:b <7@x:arm64%pci ret=ok", &e, err, sizeof(err)) == 1);
+	CHECK_STR(e.range, "<7");
+	CHECK_STR(e.variant, "x");
+	CHECK_STR(e.arch, "arm64");
+	CHECK_STR(e.region, "pci");
+	free(e.glob);
+	free(e.range);
+	free(e.variant);
+	free(e.arch);
+	free(e.region);
+	free(e.outcome);
+	CHECK(expect_parse_line("a:b *:arm46 ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown architecture \"arm46\"") != NULL);
+	CHECK(expect_parse_line("a:b *: ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(expect_parse_line("a:b *@arm64 ret=ok", &e, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "an architecture is \":arm64\"") != NULL);
+
+	kver_parse("7.2.13", &k72);
+	add(&set, "dev.*:grow * ret=EFAULT pat=same", 1);
+	add(&set, "dev.*:grow *:arm64 ret=EFAULT-arm64", 2);
+	add(&set, "dev.*:grow *@relax-pfnmap ret=ok pat=leaked", 3);
+	add(&set, "dev.*:grow *@relax-pfnmap:arm64 ret=ok-arm64", 4);
+	CHECK_STR(lookup_on(&set, "dev.x:grow", &k72, NULL, "x86"), "ret=EFAULT pat=same");
+	CHECK_STR(lookup_on(&set, "dev.x:grow", &k72, NULL, "arm64"), "ret=EFAULT-arm64");
+	/* No architecture given: qualified lines never apply. */
+	CHECK_STR(lookup_on(&set, "dev.x:grow", &k72, NULL, NULL), "ret=EFAULT pat=same");
+	CHECK_STR(lookup_on(&set, "dev.x:grow", &k72, "relax-pfnmap", "x86"),
+		  "ret=ok pat=leaked");
+	CHECK_STR(lookup_on(&set, "dev.x:grow", &k72, "relax-pfnmap", "arm64"), "ret=ok-arm64");
 	expect_free(&set);
 }

@@ -2,6 +2,7 @@
 /* The canonical outcome string and the case table's shape. */
 #include <stdlib.h>
 
+#include "arch.h"
 #include "case.h"
 #include "unit.h"
 
@@ -86,4 +87,44 @@ void test_outcome(void)
 	CHECK_STR(errno_name(22), "EINVAL");
 	CHECK_STR(errno_name(9999), "E9999");
 	free(table);
+}
+
+/* Fields of some architectures only: named right, absent elsewhere, dropped from expectations. */
+void test_outcome_arch(void)
+{
+	char buf[128];
+	int f;
+
+	for (f = 0; f < FIELD_NR; f++) {
+		const char *p = outcome_fields[f].arches;
+
+		while (p && *p) {
+			size_t n = strcspn(p, ",");
+
+			CHECK(arch_known(p, n));
+			p += n + (p[n] == ',');
+		}
+	}
+	CHECK(outcome_fields_on("x86") & F(PAT));
+	CHECK(outcome_fields_on("x86") & F(MEMTYPE));
+	CHECK(!(outcome_fields_on("arm64") & F(PAT)));
+	CHECK(!(outcome_fields_on("arm64") & F(MEMTYPE)));
+	CHECK(outcome_fields_on("arm64") & F(RET));
+	CHECK_STR(arch_of_machine("aarch64"), "arm64");
+	CHECK_STR(arch_of_machine("x86_64"), "x86");
+	CHECK(arch_of_machine("riscv64") == NULL);
+
+	copy_str(buf, sizeof(buf), "ret=ok old=pattern mremap_calls=1 pat=same");
+	outcome_drop_fields(buf, ~outcome_fields_on("arm64"));
+	CHECK_STR(buf, "ret=ok old=pattern mremap_calls=1");
+	copy_str(buf, sizeof(buf), "pat=leaked memtype=write-back ret=ok");
+	outcome_drop_fields(buf, ~outcome_fields_on("arm64"));
+	CHECK_STR(buf, "ret=ok");
+	/* Only whole names: "pattern" is no "pat=" field. */
+	copy_str(buf, sizeof(buf), "ret=ok old=pattern pat=same");
+	outcome_drop_fields(buf, ~outcome_fields_on("x86"));
+	CHECK_STR(buf, "ret=ok old=pattern pat=same");
+	copy_str(buf, sizeof(buf), "setup=mmap:EINVAL");
+	outcome_drop_fields(buf, ~outcome_fields_on("arm64"));
+	CHECK_STR(buf, "setup=mmap:EINVAL");
 }

@@ -31,6 +31,8 @@ extern unsigned int unit_passed, unit_failed;
 void test_version(void);
 void test_expect(void);
 void test_expect_variant(void);
+void test_expect_arch(void);
+void test_outcome_arch(void);
 void test_smaps(void);
 void test_json(void);
 void test_rle(void);

@@ -9,6 +9,8 @@ int main(void)
 	test_version();
 	test_expect();
 	test_expect_variant();
+	test_expect_arch();
+	test_outcome_arch();
 	test_smaps();
 	test_json();
 	test_rle();

@@ -336,8 +336,8 @@ def verdict_summary(column: Column, mapping_order, width=WIDTH) -> list:
 def change_lines(matrix: Matrix, mapping_order, width=WIDTH) -> list:
     out = []
     for comp in matrix.comparisons:
-        listed = matrix.changes_to(comp.to)
-        kind = f" ({comp.kind} against its base)" if comp.kind != "version" else ""
+        listed = matrix.changes_in(comp)
+        kind = {"version": "", "arch": " (architecture, same kernel)"}.get(comp.kind, f" ({comp.kind} against its base)")
         stepped = f" ({', '.join(comp.stepped_over)}: no result, stepped over)" if comp.stepped_over else ""
         out += wrap(f"{comp.from_} → {comp.to}{kind}: {len(listed)} case{'s' if len(listed) != 1 else ''} "
                     f"changed{stepped}", width, indent="  ")

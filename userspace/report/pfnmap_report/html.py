@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import os
 
-from .model import COUNTED_KINDS, MARKER, Column, Matrix, Row
+from .model import COMPARISON_KIND_TEXT, COUNTED_KINDS, MARKER, Column, Matrix, Row
 from .safety import SafetyReport, fact_texts, huge_counts_text
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -105,12 +105,12 @@ def summary(matrix: Matrix, link_prefix) -> str:
 def changes(matrix: Matrix) -> str:
     parts = []
     for comp in matrix.comparisons:
-        kind = f" ({comp.kind})" if comp.kind != "version" else ""
+        kind = COMPARISON_KIND_TEXT.get(comp.kind, "")
         stepped = (f'<div class="muted">{esc(", ".join(comp.stepped_over))} has no result and is stepped over</div>'
                    if comp.stepped_over else "")
         parts.append(f'<h3>{esc(comp.from_)}<span class="arrow"> → </span>{esc(comp.to)}{kind}'
                      f' <span class="muted">· {comp.changes} changed</span></h3>{stepped}')
-        listed = matrix.changes_to(comp.to)
+        listed = matrix.changes_in(comp)
         if not listed:
             parts.append('<div class="muted">No case changed its outcome.</div>')
             continue

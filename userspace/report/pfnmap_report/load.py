@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Optional
 
-from .model import Case, Checks, Column, Evidence, column_order
+from .model import DEFAULT_ARCH, Case, Checks, Column, Evidence, column_order
 from .vocab import SCHEMA_VERSION, VocabError, Vocabulary
 
 DESCRIBE_NAME = "describe.json"
@@ -75,7 +75,7 @@ def _typed(value, kinds, where, what):
     return value
 
 
-def read_case(raw, vocab: Vocabulary, where: str) -> Case:
+def read_case(raw, vocab: Vocabulary, where: str, arch: str = DEFAULT_ARCH) -> Case:
     """One case of probe.json, checked and its fields parsed by the vocabulary."""
     if not isinstance(raw, dict):
         raise BadInput(f"{where}: not an object")
@@ -101,9 +101,11 @@ def read_case(raw, vocab: Vocabulary, where: str) -> Case:
     if kind is not None and kind not in vocab.outcome_kinds:
         raise BadInput(f"{where}: outcome_kind {kind!r} is not one of {', '.join(vocab.outcome_kinds)}")
     fields = _typed(raw["fields"], (dict,), where, "fields")
-    if kind == "fields" and set(fields) != set(op.fields):
+    # A field the column's architecture lacks (x86 PAT on arm64) is absent from its outcome.
+    reported = [name for name in op.fields if name not in vocab.absent_fields(arch)]
+    if kind == "fields" and set(fields) != set(reported):
         raise BadInput(f"{where}: fields {', '.join(fields)}, but {op.name} reports "
-                       f"{', '.join(op.fields)}")
+                       f"{', '.join(reported)} on {arch}")
     if kind != "fields" and fields:
         raise BadInput(f"{where}: fields present with outcome_kind {kind!r}")
     try:
@@ -131,7 +133,7 @@ def read_case(raw, vocab: Vocabulary, where: str) -> Case:
                 values=values)
 
 
-def read_probe_json(path, vocab: Vocabulary) -> tuple:
+def read_probe_json(path, vocab: Vocabulary, arch: Optional[str] = None) -> tuple:
     """(the document, its cases in probe order). BadInput unless it is probe.json of schema 2
     whose every case the vocabulary understands."""
     doc = read_json(path)
@@ -145,9 +147,10 @@ def read_probe_json(path, vocab: Vocabulary) -> tuple:
                        f"re-run the probe")
     if not isinstance(doc.get("cases"), list):
         raise BadInput(f'{path}: no "cases" list')
+    arch = arch or (doc.get("kernel") or {}).get("arch") or DEFAULT_ARCH
     cases, seen = [], set()
     for index, raw in enumerate(doc["cases"]):
-        case = read_case(raw, vocab, f"{path}: case #{index}")
+        case = read_case(raw, vocab, f"{path}: case #{index}", arch)
         if case.id in seen:
             raise BadInput(f"{path}: case {case.id} appears twice")
         seen.add(case.id)
@@ -164,14 +167,16 @@ def load_column(run_dir, name, vocab: Vocabulary) -> Optional[Column]:
     if not has_meta and not has_probe:
         return None
     meta = read_meta_env(meta_path) if has_meta else {}
-    doc, cases = read_probe_json(probe_path, vocab) if has_probe else ({}, [])
+    doc, cases = read_probe_json(probe_path, vocab, meta.get("arch")) if has_probe else ({}, [])
 
     label = meta.get("column") or name
-    # The runner names variant columns "<series>+<variant>" and says so in meta.env; the label is
-    # the fallback for hand-made directories.
-    series = meta.get("series") or label.split("+", 1)[0]
-    variant = meta.get("variant", label.split("+", 1)[1] if "+" in label else "")
+    # The runner names columns "<series>[+<variant>][@<arch>]" and says so in meta.env; the label
+    # is the fallback for hand-made directories.
+    base, _, label_arch = label.partition("@")
+    series = meta.get("series") or base.split("+", 1)[0]
+    variant = meta.get("variant", base.split("+", 1)[1] if "+" in base else "")
     kernel = doc.get("kernel") or {}
+    arch = meta.get("arch") or kernel.get("arch") or label_arch or DEFAULT_ARCH
     summary = doc.get("summary") or {}
     device = doc.get("device") or {}
     return Column(
@@ -187,7 +192,8 @@ def load_column(run_dir, name, vocab: Vocabulary) -> Optional[Column]:
         cases={case.id: case for case in cases},
         flavor=meta.get("flavor", ""),
         # Runs before --backing: the probe's own word for the region, else pages.
-        backing=meta.get("backing") or device.get("region_kind") or "pages")
+        backing=meta.get("backing") or device.get("region_kind") or "pages",
+        arch=arch)
 
 
 def find_describe(run_dir, describe=None) -> str:

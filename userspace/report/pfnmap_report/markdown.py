@@ -3,7 +3,7 @@ table of the rows that differ or are not expected somewhere (for terminals and m
 
 from __future__ import annotations
 
-from .model import COUNTED_KINDS, MARKER, Cell, Matrix
+from .model import COMPARISON_KIND_TEXT, COUNTED_KINDS, MARKER, Cell, Matrix
 from .safety import SafetyGroup, SafetyReport, fact_texts, huge_counts_text
 
 KIND_HEADINGS = {"expected": "✓ expected", "changed": "✗ changed", "new": "? new", "failed": "! failed",
@@ -32,14 +32,14 @@ def md_cell(cell: Cell) -> str:
 
 def summary(matrix: Matrix) -> list:
     out = ["## Summary", "",
-           "| column | kernel | runner | cases | " + " | ".join(KIND_HEADINGS[k] for k in COUNTED_KINDS) + " |",
-           "|---|---|---|--:|" + "--:|" * len(COUNTED_KINDS)]
+           "| column | arch | kernel | runner | cases | " + " | ".join(KIND_HEADINGS[k] for k in COUNTED_KINDS) + " |",
+           "|---|---|---|---|--:|" + "--:|" * len(COUNTED_KINDS)]
     for c in matrix.columns:
         if c.has_result:
             counts = [sum(c.counts[k] for k in COUNTED_KINDS)] + [c.counts[k] for k in COUNTED_KINDS]
         else:
             counts = ["no result"] + [""] * len(COUNTED_KINDS)
-        out.append("| " + " | ".join(table_text(x) for x in [c.label, c.kernel_text, c.exit_text(), *counts])
+        out.append("| " + " | ".join(table_text(x) for x in [c.label, c.arch, c.kernel_text, c.exit_text(), *counts])
                    + " |")
     out += ["", "✓ expected · ✗ changed (differs from the expectation) · ? new (no expectation) · "
                 "! failed check (e.g. kernel log not clean) · – skip · · no result", ""]
@@ -56,12 +56,13 @@ def changes(matrix: Matrix) -> list:
     if not matrix.comparisons:
         out += ["No two columns with results to compare.", ""]
     for comp in matrix.comparisons:
-        out += [f"### {comp.from_} → {comp.to}" + (f" ({comp.kind})" if comp.kind != "version" else ""), ""]
+        out += [f"### {comp.from_} → {comp.to}" + COMPARISON_KIND_TEXT.get(comp.kind, ""), ""]
         if comp.stepped_over:
             out += [f"({', '.join(comp.stepped_over)} has no result and is stepped over.)", ""]
-        listed = matrix.changes_to(comp.to)
+        listed = matrix.changes_in(comp)
         if not listed:
-            out.append("No case changed its outcome.")
+            out.append("No case changed its outcome." if comp.kind != "arch" else
+                       "No case differs but for fields one architecture lacks.")
         for ch in listed:
             note = ""
             if ch.to_verdict == "changed":

@@ -14,6 +14,9 @@ from typing import Mapping, Optional
 
 FORMAT_VERSION = 2
 
+# The architecture of a column that does not name one: every run before there were others.
+DEFAULT_ARCH = "x86"
+
 # What a cell is shown as. The probe's verdict says whether the outcome matched the expectation;
 # "failed" (a check such as kmsg_clean broke) outranks it because a splat matters more than an
 # outcome, and the last two describe cells for which there is no probe result at all.
@@ -157,6 +160,10 @@ class Column:
     # The same kernel built differently (debug, drm: judged as stock), and the module's region.
     flavor: str = ""
     backing: str = "pages"
+    arch: str = DEFAULT_ARCH
+    # The same kernel on the default architecture, for the differences that are the
+    # architecture's (not a change between kernels).
+    arch_compare_to: Optional[str] = None
 
     def exit_text(self, short=False) -> str:
         status = self.exit_status
@@ -184,10 +191,17 @@ def version_key(text):
 
 
 def column_order(column: Column):
-    """Kernel version order; after each base series its other backings, flavors and variants."""
-    return (version_key(column.series), column.variant != "", column.variant,
-            column.flavor != "", column.flavor, column.backing != "pages", column.backing,
+    """The default architecture first, then each other one; in each, kernel version order, after
+    each base series its other backings, flavors and variants."""
+    return (column.arch != DEFAULT_ARCH, column.arch, version_key(column.series), column.variant != "",
+            column.variant, column.flavor != "", column.flavor, column.backing != "pages", column.backing,
             version_key(column.kernel_release or ""), column.label)
+
+
+# How a comparison is named after its two columns (none for "version": between kernels);
+# "arch": the same kernel on the default architecture, whose differences are the architecture's.
+COMPARISON_KIND_TEXT = {"variant": " (variant)", "flavor": " (flavor)", "backing": " (backing)",
+                        "arch": " (architecture: the same kernel, not a change between kernels)"}
 
 
 def comparison_kind(column: Column, base_backing: str) -> str:
@@ -295,8 +309,14 @@ class Matrix:
     def column(self, label: str) -> Column:
         return next(c for c in self.columns if c.label == label)
 
-    def changes_to(self, label: str) -> tuple:
-        return tuple(ch for ch in self.changes if ch.to == label)
+    def changes_to(self, label: str, kind: Optional[str] = None) -> tuple:
+        """The changes into a column: against the column it is compared with (any kind but
+        "arch" when no kind is given), or those of one kind."""
+        return tuple(ch for ch in self.changes if ch.to == label
+                     and (ch.kind == kind if kind else ch.kind != "arch"))
+
+    def changes_in(self, comp: Comparison) -> tuple:
+        return self.changes_to(comp.to, comp.kind)
 
 
 def report_json(matrix: Matrix) -> dict:
@@ -306,27 +326,41 @@ def report_json(matrix: Matrix) -> dict:
 
 def assign_comparisons(columns) -> tuple:
     """Says which column each column is compared with: a base kernel with the previous base
-    kernel that has results (a hung kernel is stepped over, not compared as 'everything
-    changed'); a variant, a flavor or another backing with the base of its series, so that
-    what they change is never shown as a change between kernels. The base backing is pages, or
-    in a run without it (--backing pci alone) the first column's."""
+    kernel of its architecture that has results (a hung kernel is stepped over, not compared as
+    'everything changed'); a variant, a flavor or another backing with the base of its series
+    on its architecture, so that what they change is never shown as a change between kernels.
+    The base backing is pages, or in a run without it (--backing pci alone) the first column's.
+    A column of another architecture is also compared with the same kernel on the default one
+    (arch_compare_to)."""
     backings = [c.backing for c in columns]
     base_backing = "pages" if "pages" in backings or not backings else backings[0]
-    bases = {c.series: c for c in columns if comparison_kind(c, base_backing) == "version"}
-    previous_base = None
+    bases = {(c.arch, c.series): c for c in columns if comparison_kind(c, base_backing) == "version"}
+    same = {(c.series, c.variant, c.flavor, c.backing): c for c in columns
+            if c.arch == DEFAULT_ARCH and c.has_result}
+    previous_base = {}
     out = []
     for column in columns:
         kind = comparison_kind(column, base_backing)
         if kind != "version":
-            base = bases.get(column.series)
+            base = bases.get((column.arch, column.series))
             compare_to = base.label if base and base.has_result else None
         else:
-            compare_to = previous_base.label if previous_base else None
+            before = previous_base.get(column.arch)
+            compare_to = before.label if before else None
             if column.has_result:
-                previous_base = column
+                previous_base[column.arch] = column
+        twin = same.get((column.series, column.variant, column.flavor, column.backing)) if column.arch != DEFAULT_ARCH else None
         out.append(dataclasses.replace(column, compare_to=compare_to if column.has_result else None,
-                                       compare_kind=kind))
+                                       compare_kind=kind,
+                                       arch_compare_to=twin.label if twin and column.has_result else None))
     return tuple(out)
+
+
+def outcome_without(outcome: Optional[str], fields) -> Optional[str]:
+    """An outcome without the words of some fields ("pat=same" where one side has no PAT)."""
+    if outcome is None or not fields:
+        return outcome
+    return " ".join(w for w in outcome.split() if w.partition("=")[0] not in fields or "=" not in w)
 
 
 def ordered_cases(columns, operation_order, mapping_order) -> list:
@@ -355,33 +389,47 @@ def make_cell(column: Column, case_id: str) -> Cell:
 
 
 def build_matrix(run) -> Matrix:
-    """run: load.Run. The merged model without its safety section."""
+    """run: load.Run. The merged model without its safety section. Outcomes of two
+    architectures are compared without the fields one of them lacks: a field that is not there
+    is no difference in behaviour."""
     columns = assign_comparisons(run.columns)
+    by_label = {c.label: c for c in columns}
+    every_arch = run.vocab.absent_fields(*{c.arch for c in columns})
     rows, changes = [], []
     for case_id, mapping, operation in ordered_cases(columns, run.vocab.operations, run.vocab.mappings):
         cells = {c.label: make_cell(c, case_id) for c in columns}
         changed_at = []
         for column in columns:
-            if column.compare_to is None:
-                continue
-            before, after = cells[column.compare_to], cells[column.label]
-            if before.comparable and after.comparable and before.outcome != after.outcome:
-                changed_at.append(column.label)
-                changes.append(Change(column.compare_to, column.label, column.compare_kind, case_id,
-                                      before.outcome, after.outcome, after.verdict, after.expected))
-        outcomes = {cell.outcome for cell in cells.values() if cell.comparable}
+            for compare_to, kind in ((column.compare_to, column.compare_kind), (column.arch_compare_to, "arch")):
+                if compare_to is None:
+                    continue
+                before, after = cells[compare_to], cells[column.label]
+                absent = run.vocab.absent_fields(column.arch, by_label[compare_to].arch)
+                if before.comparable and after.comparable and \
+                        outcome_without(before.outcome, absent) != outcome_without(after.outcome, absent):
+                    if kind != "arch":
+                        changed_at.append(column.label)
+                    changes.append(Change(compare_to, column.label, kind, case_id,
+                                          before.outcome, after.outcome, after.verdict, after.expected))
+        outcomes = {outcome_without(cell.outcome, every_arch) for cell in cells.values() if cell.comparable}
         rows.append(Row(case_id, mapping, operation, len(outcomes) > 1,
                         all(cell.display in ("expected", "no-result") for cell in cells.values()),
                         tuple(changed_at), cells))
 
     # Changes listed per comparison in column order, then in row order.
     index = {c.label: i for i, c in enumerate(columns)}
-    changes.sort(key=lambda ch: index[ch.to])
+    changes.sort(key=lambda ch: (ch.kind == "arch", index[ch.to]))
     comparisons = tuple(
-        Comparison(c.compare_to, c.label, c.compare_kind, sum(1 for ch in changes if ch.to == c.label),
+        Comparison(c.compare_to, c.label, c.compare_kind,
+                   sum(1 for ch in changes if ch.to == c.label and ch.kind != "arch"),
                    tuple(s.label for s in columns[index[c.compare_to] + 1:index[c.label]]
-                         if s.compare_kind == "version" and not s.has_result))
+                         if s.compare_kind == "version" and not s.has_result and s.arch == c.arch))
         for c in columns if c.compare_to)
+    # The architecture's differences after the changes between kernels.
+    comparisons += tuple(
+        Comparison(c.arch_compare_to, c.label, "arch",
+                   sum(1 for ch in changes if ch.to == c.label and ch.kind == "arch"))
+        for c in columns if c.arch_compare_to)
     columns = tuple(dataclasses.replace(c, counts={
         kind: sum(1 for r in rows if r.cells[c.label].display == kind) for kind in DISPLAY_KINDS})
         for c in columns)

@@ -198,6 +198,11 @@ class FieldSpec:
     kind: str
     meaning: str
     values: tuple
+    # The architectures whose kernels have the field (x86 PAT); None: every one.
+    arches: Optional[tuple] = None
+
+    def on(self, arch: str) -> bool:
+        return self.arches is None or arch in self.arches
 
 
 @dataclass(frozen=True)
@@ -285,8 +290,12 @@ class Vocabulary:
         fields = {}
         for i, f in enumerate(_require(doc, "fields", list, where)):
             w = f"{where}: fields[{i}]"
+            arches = f.get("arches")
+            if arches is not None and not isinstance(arches, str):
+                raise VocabError(f"{w}: 'arches' is not a string or null")
             spec = FieldSpec(_require(f, "name", str, w), _require(f, "kind", str, w),
-                             f.get("meaning") or "", _strings(f, "values", w, default=()))
+                             f.get("meaning") or "", _strings(f, "values", w, default=()),
+                             tuple(arches.split(",")) if arches else None)
             fields[spec.name] = spec
         page_classes = _strings(doc, "page_classes", where)
         target_classes = _strings(doc, "target_classes", where)
@@ -325,6 +334,11 @@ class Vocabulary:
                     exit_codes=dict(exit_codes) if isinstance(exit_codes, dict) else {})
         vocab.check_understood()
         return vocab
+
+    def absent_fields(self, *arches) -> frozenset:
+        """The fields some of these architectures lack (x86 PAT on arm64)."""
+        return frozenset(name for name, spec in self.fields.items()
+                         if not all(spec.on(arch) for arch in arches))
 
     # -----------------------------------------------------------------------------------------
     # The round trip: everything the probe can emit is something the report understands.

@@ -4,8 +4,10 @@
   with the describe.json of the probe that made it:
   tests/report/fixtures/run-7.2-relax-pfnmap/{7.2,7.2+relax-pfnmap}/ (a case subset on kernel
   pages), tests/report/fixtures/run-7.2-huge/{7.2,7.2+fix-huge-pud}/ (every huge.* case,
-  --huge --hazards) and tests/report/fixtures/run-7.2-drivers/{7.2,7.2~pci,7.2+drm,7.2+drm~pci}/
-  (the real drivers, the drm flavor and the pci backing).
+  --huge --hazards), tests/report/fixtures/run-7.2-drivers/{7.2,7.2~pci,7.2+drm,7.2+drm~pci}/
+  (the real drivers, the drm flavor and the pci backing) and
+  tests/report/fixtures/run-7.2-arm64/{7.2,7.2@arm64}/ (the relax subset on 7.2 on x86 and on
+  arm64).
 - Live runs of the host-built probe (userspace/pfnmap-probe, made by `make -C userspace`): its
   --describe, the controls on this host's kernel (device cases skip: no module here), and the
   device cases against the LD_PRELOAD fake (userspace/.obj/fake_pfnmap.so, `make -C userspace
@@ -46,6 +48,9 @@ HUGE_BASE, HUGE_VARIANT = "7.2", "7.2+fix-huge-pud"
 DRIVERS_RUN = os.path.join(FIXTURES, "run-7.2-drivers")
 DRIVERS_DESCRIBE = os.path.join(DRIVERS_RUN, "describe.json")
 DRIVERS_COLUMNS = ("7.2", "7.2~pci", "7.2+drm", "7.2+drm~pci")
+ARCH_RUN = os.path.join(FIXTURES, "run-7.2-arm64")
+ARCH_DESCRIBE = os.path.join(ARCH_RUN, "describe.json")
+ARCH_COLUMNS = ("7.2", "7.2@arm64")
 
 if REPORT not in sys.path:
     sys.path.insert(0, REPORT)

@@ -11,6 +11,7 @@ FIXTURES = (
      "7.2 and 7.2+fix-huge-pud with --huge --hazards"),
     ("drivers", support.DRIVERS_RUN, support.DRIVERS_COLUMNS,
      "7.2 and 7.2+drm with --backing pages,pci --real"),
+    ("arch", support.ARCH_RUN, support.ARCH_COLUMNS, "7.2 on x86 and on arm64"),
 )
 
 
