@@ -84,6 +84,14 @@ check "memmap= regions on arm64 (no such parameter there): exit $EXIT_INFRA nami
 	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --arch arm64 --memmap
 check "--huge on an arm64 column of --kernels: exit $EXIT_INFRA naming it" \
 	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --kernels "7.2 7.2@arm64" --huge
+check "--backing memmap on arm64: exit $EXIT_INFRA naming it" \
+	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --arch arm64 --backing memmap
+check "--backing pci on an arm64 column: exit $EXIT_INFRA naming it" \
+	stderr_names "--backing pci: only on x86 columns so far, not 7.2@arm64" ./run-qemu.sh --kernels "7.2 7.2@arm64" --backing pages,pci
+check "a drm variant on arm64 (no standard VGA there): exit $EXIT_INFRA naming it" \
+	stderr_names "7.2\+drm@arm64: variant drm needs QEMU's standard VGA" ./run-qemu.sh --kernels 7.2+drm@arm64
+check "a Debian kernel on arm64: exit $EXIT_INFRA naming it" \
+	stderr_names "6.1-debian@arm64: Debian's kernels are x86 columns only" ./run-qemu.sh --arch arm64 --kernel 6.1-debian
 check "--accel kvm for a guest of another architecture: exit $EXIT_INFRA naming it" \
 	stderr_names "arm64 guests cannot use KVM on this x86_64 host" ./run-qemu.sh --arch arm64 --accel kvm
 
