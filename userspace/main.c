@@ -549,7 +549,9 @@ int main(int argc, char **argv)
 	if (run.kmsg_fd < 0)
 		printf("# /dev/kmsg not readable: kernel log lines are not checked\n");
 	if (env.info_valid && !device_skip[0]) {
-		if (!env.region.valid)
+		if (!(outcome_fields_on(arch) & (1U << FIELD_PAT)))
+			printf("# no PAT on %s: no pat or memtype evidence\n", arch);
+		else if (!env.region.valid)
 			printf("# %s not readable: no PAT evidence\n", PFNMAP_REGION_DEBUGFS);
 		else if (pat_count_region(&env.region) < 0)
 			printf("# %s not readable: no PAT evidence\n", PAT_MEMTYPE_LIST);
