@@ -112,4 +112,29 @@ static inline vm_fault_t pfnmap_insert_pfn_pud(struct vm_fault *vmf,
 #define PFNMAP_HAVE_HUGE_PFNMAP	0
 #endif
 
+/*
+ * generic_access_phys() is built only where the architecture has
+ * ioremap_prot() (HAVE_IOREMAP_PROT): x86 always, arm64 from 5.19. Without it
+ * no driver can serve ->access with it (/dev/mem has none there), and the
+ * access personalities have no ->access either: ptrace and /proc/pid/mem then
+ * get what a mapping without ->access gets.
+ */
+#ifdef CONFIG_HAVE_IOREMAP_PROT
+#define PFNMAP_HAVE_ACCESS_PHYS	1
+static inline int pfnmap_access_phys(struct vm_area_struct *vma,
+				     unsigned long addr, void *buf, int len,
+				     int write)
+{
+	return generic_access_phys(vma, addr, buf, len, write);
+}
+#else
+#define PFNMAP_HAVE_ACCESS_PHYS	0
+static inline int pfnmap_access_phys(struct vm_area_struct *vma,
+				     unsigned long addr, void *buf, int len,
+				     int write)
+{
+	return -EIO;
+}
+#endif
+
 #endif /* _PFNMAP_DEV_COMPAT_H */

@@ -158,14 +158,15 @@ static vm_fault_t pfnmap_vm_huge_fault(struct vm_fault *vmf, unsigned int order)
  * only; PFNMAP_CFG_UNSAFE_ACCESS_COW skips this check to show what the kernel
  * does.
  */
-static int pfnmap_vm_access(struct vm_area_struct *vma, unsigned long addr,
-			    void *buf, int len, int write)
+static int __maybe_unused pfnmap_vm_access(struct vm_area_struct *vma,
+					   unsigned long addr, void *buf,
+					   int len, int write)
 {
 	if (pfnmap_vma_is_cow(vma)) {
 		pr_warn_ratelimited("->access refused on a private (COW) mapping\n");
 		return -EINVAL;
 	}
-	return generic_access_phys(vma, addr, buf, len, write);
+	return pfnmap_access_phys(vma, addr, buf, len, write);
 }
 
 /* What serves faults: nothing (all inserted at mmap), a PTE, PTE/PMD/PUD, vepc-style. */
@@ -187,8 +188,13 @@ enum pfnmap_access { PFNMAP_ACCESS_NONE, PFNMAP_ACCESS_SHARED, PFNMAP_ACCESS_UNS
 }
 
 #define PFNMAP_MREMAP	pfnmap_vm_mremap
+#if PFNMAP_HAVE_ACCESS_PHYS
 #define PFNMAP_ACCESS	pfnmap_vm_access
-#define PFNMAP_UNSAFE	generic_access_phys
+#define PFNMAP_UNSAFE	pfnmap_access_phys
+#else
+#define PFNMAP_ACCESS	NULL
+#define PFNMAP_UNSAFE	NULL
+#endif
 
 /*
  * Indexed by [enum pfnmap_faults][has ->mremap][enum pfnmap_access]; hooks a
