@@ -46,7 +46,8 @@ usage: $0 [options]
                       with several, column names end in ~BACKING (7.2~pci)
   --memmap            the same as --backing memmap
   --huge              a boot for the huge.* probe cases: 1 GiB reserved with memmap= on a 1 GiB
-                      boundary (room for a PUD leaf), the module loaded on it, 2560 MB of RAM;
+                      boundary (room for a PUD leaf), the module loaded on it, 2560 MB of RAM
+                      (arm64, no memmap=: 4 MiB of kernel pages, PMD leaves only);
                       with --hazards also the cases that make some kernels BUG
   --hazards           a boot for the hazard.* probe cases only (they make the kernel WARN on
                       purpose; implies --memmap; with --case, those cases instead; with
@@ -188,7 +189,7 @@ canonical_column() {
 	echo "$(column_base "$column")$(arch_suffix "$column_arch")"
 }
 
-# The memmap= regions (--memmap, --huge, --hazards, --real) need the kernel parameter, which
+# The memmap= regions (--memmap, --hazards, --real) need the kernel parameter, which
 # arm64 does not have (a reserved-memory node in the device tree would be its way): refused
 # there until one of those exists (kernels/arch.tsv, column memmap).
 check_arch_options() {
@@ -199,7 +200,7 @@ check_arch_options() {
 		[[ $(arch_field "$column_arch" 11) == yes ]] && continue
 		[[ " $append $module_args " != *" memmap="* && " $module_args " != *" phys_base="* &&
 			" ${backings[*]} " != *" memmap "* ]] ||
-			die "--memmap, --huge, --hazards and --real reserve guest RAM with memmap=, which $column_arch kernels do not have"
+			die "--memmap, --hazards and --real reserve guest RAM with memmap=, which $column_arch kernels do not have"
 		# The pci backing's ivshmem device sits on the pc machine's bus; virt's PCIe is untried.
 		[[ " ${backings[*]} " != *" pci "* ]] || die "--backing pci: only on $(arch_default) columns so far, not $column"
 	done
@@ -259,14 +260,34 @@ column_backing() {
 
 # --huge: the huge.* cases need a region a PUD leaf fits, physically aligned like one. RAM
 # below 4G is contiguous up to --memory on QEMU's pc machine, so 1G at 1G fits in 2560 MB.
+# An architecture without memmap= (kernels/arch.tsv) gets 4 MiB of kernel pages instead, one
+# naturally aligned order-10 allocation: room for PMD leaves; huge.pud skips, saying why.
 readonly HUGE_REGION_BASE=0x40000000 HUGE_REGION_SIZE=0x40000000 HUGE_MEMORY_MB=2560
+readonly HUGE_PAGES_REGION_SIZE=0x400000
 use_huge_region() {
 	[[ $module_args != *phys_base=* ]] || die "--huge loads the module on its own region; drop phys_base/--memmap"
-	append+=" memmap=1G\$$HUGE_REGION_BASE"
-	module_args+=" phys_base=$HUGE_REGION_BASE phys_size=$HUGE_REGION_SIZE"
 	((memory_given)) || memory=$HUGE_MEMORY_MB
 	((memory >= HUGE_MEMORY_MB)) || die "--huge needs --memory $HUGE_MEMORY_MB or more"
 	[[ " ${probe_args[*]:-} " == *" --case "* ]] || probe_args+=(--case 'huge.*' --case 'abi:config_huge')
+}
+
+# The kernel command line and insmod parameters of a column: the run's, its backing's and
+# --huge's region on its architecture.
+column_append() {
+	local backing=$1 column_arch=$2 line
+	line="$append $(backing_append "$backing")"
+	((huge == 0)) || [[ $(arch_field "$column_arch" 11) != yes ]] || line+=" memmap=1G\$$HUGE_REGION_BASE"
+	echo "$line"
+}
+column_module_args() {
+	local backing=$1 column_arch=$2 args
+	args="$module_args $(backing_module_args "$backing")"
+	if ((huge)) && [[ $(arch_field "$column_arch" 11) == yes ]]; then
+		args+=" phys_base=$HUGE_REGION_BASE phys_size=$HUGE_REGION_SIZE"
+	elif ((huge)); then
+		args+=" region_size=$HUGE_PAGES_REGION_SIZE"
+	fi
+	echo "$args"
 }
 
 # --stress: seconds and seed are numbers; the seed is chosen here when not given, so that the
@@ -406,7 +427,7 @@ prepare_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
-			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
+			"$(column_module_args "$backing" "$PFNMAP_ARCH")" "$exec_cmd" "$verbose"
 		printf 'PCI_BIND=%q\nRESULTS_DEV=%q\n' "$pci_bind $(backing_pci_bind "$backing")" "$(results_device "$PFNMAP_ARCH")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		# The module was loaded for this run: an unusable device fails its cases, never skips them;
@@ -417,7 +438,7 @@ prepare_column() {
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	{
 		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$build/$(arch_image "$PFNMAP_ARCH")" "$PFNMAP_ARCH"
-		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
+		printf 'APPEND=%q\n' "$(column_append "$backing" "$PFNMAP_ARCH")"
 		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
 	} >"$dir/boot.env"
 }
@@ -446,7 +467,7 @@ prepare_distro_column() {
 	} >"$dir/meta.env"
 	{
 		printf 'MODE=%q\nMODULE_ARGS=%q\nEXEC_CMD=%q\nVERBOSE=%q\n' "$mode" \
-			"$module_args $(backing_module_args "$backing")" "$exec_cmd" "$verbose"
+			"$(column_module_args "$backing" "$PFNMAP_ARCH")" "$exec_cmd" "$verbose"
 		printf 'PCI_BIND=%q\nRESULTS_DEV=%q\n' "$pci_bind $(backing_pci_bind "$backing")" "$(results_device "$PFNMAP_ARCH")"
 		printf 'STRESS_ARGS=%q\n' "--seconds ${stress_seconds:-0} --seed ${stress_seed:-0} --summary /results/stress.env"
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-} --variant ${DISTRO_SUFFIX#-}"
@@ -454,7 +475,7 @@ prepare_distro_column() {
 	pack_initramfs "$dir/initramfs.cpio" "$(any_source_tree)" "$module" "$probe" "$dir/job.env" "${includes[@]}"
 	{
 		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$entry/$(distro_value "$entry" vmlinuz)" "$PFNMAP_ARCH"
-		printf 'APPEND=%q\n' "$append $(backing_append "$backing")"
+		printf 'APPEND=%q\n' "$(column_append "$backing" "$PFNMAP_ARCH")"
 		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
 	} >"$dir/boot.env"
 }

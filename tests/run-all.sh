@@ -62,7 +62,7 @@ qemu_tests() {
 	check "x86 PAT after a partial move: invalid memtype freed before 6.16, not after" \
 		bash tests/test_pat_partial_move.sh "${qemu_series[@]}"
 	check "huge pfnmap: PMD/PUD leaves on every kernel, the bad-pud bug, and its fix variant" \
-		bash tests/test_huge_pud.sh "${qemu_series[@]}"
+		bash tests/test_huge_pud.sh "${qemu_series[@]}" "${arch_columns[@]}"
 	check "real drivers on the default kernel: vfio-pci (no-IOMMU) on ivshmem and /dev/mem, and a boot where vfio-pci cannot bind" \
 		bash tests/test_real.sh
 	check "stress: 30 s of pfnmap-stress on the default kernel, no splat, counters balanced, region intact" \

@@ -82,8 +82,8 @@ check "the default architecture's @ARCH is its plain column: 7.2 and 7.2@x86 are
 	stderr_names "named twice" ./run-qemu.sh --kernels "7.2 7.2@x86"
 check "memmap= regions on arm64 (no such parameter there): exit $EXIT_INFRA naming it" \
 	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --arch arm64 --memmap
-check "--huge on an arm64 column of --kernels: exit $EXIT_INFRA naming it" \
-	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --kernels "7.2 7.2@arm64" --huge
+check "--hazards on an arm64 column of --kernels: exit $EXIT_INFRA naming it" \
+	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --kernels "7.2 7.2@arm64" --hazards
 check "--backing memmap on arm64: exit $EXIT_INFRA naming it" \
 	stderr_names "memmap=, which arm64 kernels do not have" ./run-qemu.sh --arch arm64 --backing memmap
 check "--backing pci on an arm64 column: exit $EXIT_INFRA naming it" \
