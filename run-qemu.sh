@@ -436,11 +436,7 @@ prepare_column() {
 			config_has CONFIG_DRM_BOCHS=y "$build/.config" && echo " --require-drm")"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$tree" "$module" "$probe" "$dir/job.env" "${includes[@]}"
-	{
-		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$build/$(arch_image "$PFNMAP_ARCH")" "$PFNMAP_ARCH"
-		printf 'APPEND=%q\n' "$(column_append "$backing" "$PFNMAP_ARCH")"
-		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
-	} >"$dir/boot.env"
+	write_boot_env "$dir" "$build/$(arch_image "$PFNMAP_ARCH")" "$backing"
 }
 
 # prepare_distro_column DIR SERIES BACKING: as prepare_column, for Debian's prebuilt kernel of
@@ -473,8 +469,14 @@ prepare_distro_column() {
 		printf 'PROBE_ARGS=%q\n' "--require-device ${probe_args[*]:-} --variant ${DISTRO_SUFFIX#-}"
 	} >"$dir/job.env"
 	pack_initramfs "$dir/initramfs.cpio" "$(any_source_tree)" "$module" "$probe" "$dir/job.env" "${includes[@]}"
+	write_boot_env "$dir" "$entry/$(distro_value "$entry" vmlinuz)" "$backing"
+}
+
+# write_boot_env DIR KERNEL_IMAGE BACKING: how a column boots (PFNMAP_ARCH's machine).
+write_boot_env() {
+	local dir=$1 image=$2 backing=$3
 	{
-		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$entry/$(distro_value "$entry" vmlinuz)" "$PFNMAP_ARCH"
+		printf 'KERNEL_IMAGE=%q\nGUEST_ARCH=%q\n' "$image" "$PFNMAP_ARCH"
 		printf 'APPEND=%q\n' "$(column_append "$backing" "$PFNMAP_ARCH")"
 		printf 'QEMU_ARGS=%q\n' "$qemu_args $(backing_qemu_args "$backing")"
 	} >"$dir/boot.env"
