@@ -224,9 +224,24 @@ static bool region_name_ok(const char *s, size_t len)
 	return false;
 }
 
+/*
+ * "<rest><sep><qualifier>" in the first @range_len bytes of @range: the
+ * qualifier (its length in @len), @range_len cut to <rest>; NULL without @sep.
+ */
+static const char *split_qualifier(const char *range, size_t *range_len, char sep, size_t *len)
+{
+	const char *at = memchr(range, sep, *range_len);
+
+	if (!at)
+		return NULL;
+	*len = *range_len - (size_t)(at - range) - 1;
+	*range_len = (size_t)(at - range);
+	return at + 1;
+}
+
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen)
 {
-	const char *p = skip_blank(line), *glob, *range, *outcome, *at, *pct, *colon;
+	const char *p = skip_blank(line), *glob, *range, *outcome, *variant, *region, *arch;
 	size_t glob_len, range_len, out_len, variant_len = 0, region_len = 0, arch_len = 0;
 	static const struct kver probe_version = { { 1, 0, 0 }, 3 };
 	char *range_copy;
@@ -247,46 +262,33 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 		return -1;
 	}
 	/* "...%<region>": the last qualifier. */
-	pct = memchr(range, '%', range_len);
-	if (pct) {
-		region_len = range_len - (size_t)(pct - range) - 1;
-		if (!region_name_ok(pct + 1, region_len)) {
-			snprintf(err, errlen, "bad region qualifier \"%.*s\" (pages, memmap or pci)",
-				 (int)range_len, range);
-			return -1;
-		}
-		range_len = (size_t)(pct - range);
+	region = split_qualifier(range, &range_len, '%', &region_len);
+	if (region && !region_name_ok(region, region_len)) {
+		snprintf(err, errlen, "bad region qualifier \"%%%.*s\" (pages, memmap or pci)",
+			 (int)region_len, region);
+		return -1;
 	}
 	/*
 	 * "...:<arch>" before it, like Debian's multiarch qualifier
 	 * (busybox-static:arm64): ':' is in no range and no variant glob.
 	 */
-	colon = memchr(range, ':', range_len);
-	if (colon) {
-		arch_len = range_len - (size_t)(colon - range) - 1;
-		if (!arch_known(colon + 1, arch_len)) {
-			snprintf(err, errlen, "unknown architecture \"%.*s\" (known: %s)",
-				 (int)arch_len, colon + 1, arch_names());
-			return -1;
-		}
-		range_len = (size_t)(colon - range);
+	arch = split_qualifier(range, &range_len, ':', &arch_len);
+	if (arch && !arch_known(arch, arch_len)) {
+		snprintf(err, errlen, "unknown architecture \"%.*s\" (known: %s)",
+			 (int)arch_len, arch, arch_names());
+		return -1;
 	}
 	/* "<range>@<variant-glob>": the qualifier is the part after the '@'. */
-	at = memchr(range, '@', range_len);
-	if (at) {
-		variant_len = range_len - (size_t)(at - range) - 1;
-		if (!variant_glob_ok(at + 1, variant_len)) {
-			snprintf(err, errlen, "bad variant qualifier \"%.*s\"",
-				 (int)range_len, range);
-			return -1;
-		}
-		/* A run column's "@arm64" is an architecture; here '@' names a variant. */
-		if (arch_known(at + 1, variant_len)) {
-			snprintf(err, errlen, "\"@%.*s\" names a variant; an architecture is \":%.*s\"",
-				 (int)variant_len, at + 1, (int)variant_len, at + 1);
-			return -1;
-		}
-		range_len = (size_t)(at - range);
+	variant = split_qualifier(range, &range_len, '@', &variant_len);
+	if (variant && !variant_glob_ok(variant, variant_len)) {
+		snprintf(err, errlen, "bad variant qualifier \"@%.*s\"", (int)variant_len, variant);
+		return -1;
+	}
+	/* A run column's "@arm64" is an architecture; here '@' names a variant. */
+	if (variant && arch_known(variant, variant_len)) {
+		snprintf(err, errlen, "\"@%.*s\" names a variant; an architecture is \":%.*s\"",
+			 (int)variant_len, variant, (int)variant_len, variant);
+		return -1;
 	}
 	range_copy = dup_span(range, range_len);
 	if (!range_copy || kver_in_range(&probe_version, range_copy) < 0) {
@@ -296,14 +298,14 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	}
 	e->glob = dup_span(glob, glob_len);
 	e->range = range_copy;
-	e->variant = at ? dup_span(at + 1, variant_len) : NULL;
-	e->region = pct ? dup_span(pct + 1, region_len) : NULL;
-	e->arch = colon ? dup_span(colon + 1, arch_len) : NULL;
+	e->variant = variant ? dup_span(variant, variant_len) : NULL;
+	e->region = region ? dup_span(region, region_len) : NULL;
+	e->arch = arch ? dup_span(arch, arch_len) : NULL;
 	e->outcome = dup_span(outcome, out_len);
 	if (e->outcome)
 		squeeze_blanks(e->outcome);
-	if (!e->glob || !e->outcome || (at && !e->variant) || (pct && !e->region) ||
-	    (colon && !e->arch)) {
+	if (!e->glob || !e->outcome || (variant && !e->variant) || (region && !e->region) ||
+	    (arch && !e->arch)) {
 		snprintf(err, errlen, "out of memory");
 		free(e->glob);
 		free(e->range);
