@@ -18,10 +18,14 @@ usage: $0 [options]
   --arch ARCH         the guest architecture ($(arch_names | tr '\n' ' '| sed 's/ $//'); default $(arch_default)):
                       built with a cross compiler and booted under TCG when not the host's
   --matrix            every catalog series and every what-if variant on every architecture
-                      (with --arch: on that one), and the Debian kernels marked for it in
-                      kernels/distro.tsv, then the report
-  --kernels "S1 S2"   several columns, then the report: SERIES[+VARIANT][@ARCH] or
-                      SERIES-debian, e.g. "7.2 7.2@arm64 7.2+relax-pfnmap@arm64" (no @ARCH: --arch's)
+                      (with --arch: on that one; on $(arch_default) a what-if joined with the
+                      series' drivers variant, e.g. 7.2+relax-pfnmap+drm), and the Debian
+                      kernels marked for it in kernels/distro.tsv, then the report
+  --list-columns      print the kernel columns the other options name (e.g. with --matrix),
+                      one a line, and exit
+  --kernels "S1 S2"   several columns, then the report: SERIES[+VARIANT[+VARIANT]][@ARCH] or
+                      SERIES-debian, e.g. "7.2 7.2@arm64 7.2+relax-pfnmap@arm64 7.2+relax-pfnmap+drm"
+                      (no @ARCH: --arch's; joined variants: the what-if with the other's drivers)
   --kernel-tree DIR   your own kernel tree (built here with our config, or used as built)
   --exec CMD          run CMD in the guest after insmod instead of the probe
   --shell             an interactive shell in the guest after insmod
@@ -86,7 +90,7 @@ EOF
 }
 
 # Options, set by parse_args.
-series="" variant="" arch="" matrix=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
+series="" variant="" arch="" matrix=0 list_columns=0 kernel_columns=() kernel_tree="" mode=probe exec_cmd="" module_args="" append=""
 memory=256 accel=auto timeout_s=300 jobs=$(nproc) verbose=0 results_root=$PFNMAP_TOP/results
 probe_args=() case_globs=() includes=() hazards=0 huge=0 stress_seconds="" stress_seed="" timeout_given=0
 memory_given=0
@@ -102,6 +106,7 @@ parse_args() {
 		--variant) need_value "$@"; variant=$2; shift ;;
 		--arch) need_value "$@"; arch=$2; shift ;;
 		--matrix) matrix=1 ;;
+		--list-columns) list_columns=1 ;;
 		--kernels) need_value "$@"; read -ra kernel_columns <<<"$2"; shift ;;
 		--kernel-tree) need_value "$@"; kernel_tree=$2; shift ;;
 		--exec) need_value "$@"; mode="exec"; exec_cmd=$2; shift ;;
@@ -309,10 +314,26 @@ readonly STRESS_SLACK_SECONDS=150
 
 variant_rows() { grep -v '^#' "$PFNMAP_TOP/kernels/variants.tsv" | grep -v '^[[:space:]]*$' || true; }
 
+# A column's variant may join rows of one series with '+': 7.2+relax-pfnmap+drm is the what-if
+# kernel with bochs-drm built in, so that the what-if is judged on the real drivers too. Its
+# patches and fragments are those of each part; it is judged as its what-if part.
+variant_parts() { tr '+' '\n' <<<"$1"; }
+
 # Prints the series a variant applies to: the one asked for, else the default series if the
-# variant has a row for it, else its only series.
+# variant has a row for it, else its only series. Each part of a joined variant must have a row
+# for it.
 variant_series() {
-	local name=$1 wanted=$2 all
+	local name=$1 wanted=$2 all part
+	if [[ $name == *+* ]]; then
+		[[ -z $(variant_parts "$name" | sort | uniq -d) ]] || die "variant $name names a part twice"
+		[[ $name != *+ && $name != *++* ]] || die "variant '$name' has an empty part"
+		wanted=$(variant_series "${name%%+*}" "$wanted")
+		for part in $(variant_parts "$name"); do variant_series "$part" "$wanted" >/dev/null; done
+		(($(variant_whatif_parts "$name" "$wanted" | wc -l) <= 1)) ||
+			die "variant $name joins two what-if variants: the expectations judge a column as one"
+		echo "$wanted"
+		return
+	fi
 	all=$(variant_rows | awk -F'\t' -v v="$name" '$1 == v { print $2 }')
 	[[ -n $all ]] || die "unknown variant '$name' (kernels/variants.tsv: $(variant_rows | cut -f1 | sort -u | tr '\n' ' '))"
 	if [[ -n $wanted ]]; then
@@ -325,19 +346,23 @@ variant_series() {
 	fi
 }
 
-# variant_field NAME SERIES COLUMN: one field of a variant's row ("-" and empty: nothing).
+# variant_field NAME SERIES COLUMN: one field of a variant's row, of each part's row in turn for
+# a joined one ("-" and empty: nothing).
 variant_field() {
-	local name=$1 series=$2 column=$3
-	variant_rows | awk -F'\t' -v v="$name" -v s="$series" -v c="$column" \
-		'$1 == v && $2 == s && $c != "-" { print $c }'
+	local name=$1 series=$2 column=$3 part
+	for part in $(variant_parts "$name"); do
+		variant_rows | awk -F'\t' -v v="$part" -v s="$series" -v c="$column" \
+			'$1 == v && $2 == s && $c != "-" { print $c }'
+	done
 }
 
 variant_patches() {
 	variant_field "$1" "$2" 3 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/patches/|"
 }
 
+# Each fragment once, in the order the parts name them (fix-drm-shmem+drm: drm.fragment once).
 variant_fragments() {
-	variant_field "$1" "$2" 4 | tr ',' '\n' | sed "s|^|$PFNMAP_TOP/kernels/|"
+	variant_field "$1" "$2" 4 | tr ',' '\n' | awk '!seen[$0]++' | sed "s|^|$PFNMAP_TOP/kernels/|"
 }
 
 # variant_runs_on NAME SERIES ARCH: bochs-drm (drm.fragment) drives the pc machine's standard
@@ -346,11 +371,40 @@ variant_runs_on() {
 	[[ $3 == "$(arch_default)" ]] || ! variant_fragments "$1" "$2" | grep -q '/drm\.fragment$'
 }
 
-# whatif (the default), flavor or drivers: see kernels/variants.tsv.
+# whatif (the default), flavor or drivers: see kernels/variants.tsv. A joined variant is a
+# what-if if a part is one, else drivers if a part is, else a flavor.
 variant_kind() {
-	local kind
-	kind=$(variant_field "$1" "$2" 5)
-	echo "${kind:-whatif}"
+	local part kind kinds=""
+	for part in $(variant_parts "$1"); do
+		kind=$(variant_rows | awk -F'\t' -v v="$part" -v s="$2" '$1 == v && $2 == s { print $5 }')
+		[[ -n $kind && $kind != - ]] || kind=whatif
+		kinds+=" $kind"
+	done
+	case $kinds in *whatif*) echo whatif ;; *drivers*) echo drivers ;; *) echo flavor ;; esac
+}
+
+# The what-if parts of a variant (at most one, variant_series makes sure): the name its
+# expectations are qualified with.
+variant_whatif_parts() {
+	local part
+	for part in $(variant_parts "$1"); do
+		[[ $(variant_kind "$part" "$2") != whatif ]] || echo "$part"
+	done
+}
+
+variant_patching_parts() {
+	local part
+	for part in $(variant_parts "$1"); do
+		[[ -z $(variant_field "$part" "$2" 3) ]] || echo "$part"
+	done | paste -sd+
+}
+
+# The parts that change how the kernel is built, not what mremap does: the column's flavor.
+variant_flavor_parts() {
+	local part
+	for part in $(variant_parts "$1"); do
+		[[ $(variant_kind "$part" "$2") == whatif ]] || echo "$part"
+	done | paste -sd+
 }
 
 prune_cache() {
@@ -383,8 +437,10 @@ column_tree() {
 	tree=$(source_tree_for_series "$column_series")
 	if [[ -n $column_variant ]]; then
 		mapfile -t patches < <(variant_patches "$column_variant" "$column_series")
+		# Named after the parts that patch: 7.2+relax-pfnmap+drm shares 7.2+relax-pfnmap's tree.
 		((${#patches[@]} == 0)) ||
-			tree=$(patched_tree "$tree" "$column_variant-$(cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
+			tree=$(patched_tree "$tree" "$(variant_patching_parts "$column_variant" "$column_series")-$(
+				cat "${patches[@]}" | sha256sum | cut -c1-8)" "${patches[@]}")
 	fi
 	echo "$tree"
 }
@@ -404,7 +460,7 @@ column_build() {
 # prepare_column DIR SERIES VARIANT BACKING ARCH: one column (kernel, module, probe, initramfs)
 # for ARCH in its results dir: what the guest does in job.env, how it boots in boot.env.
 prepare_column() {
-	local dir=$1 column_series=$2 column_variant=$3 backing=$4 tree build module probe judged_as
+	local dir=$1 column_series=$2 column_variant=$3 backing=$4 tree build module probe judged_as flavor
 	local -x PFNMAP_ARCH=$5
 	mkdir -p "$dir"
 	tree=$(column_tree "$column_series" "$column_variant")
@@ -412,8 +468,8 @@ prepare_column() {
 	# Held until this run ends (QEMU inherits it): a --rebuild in another run waits for us.
 	[[ $build != "$PFNMAP_CACHE"/build/* ]] || lock_entry "$build" s
 	# A flavor is the stock kernel built differently: the stock expectations judge it.
-	judged_as=$column_variant
-	[[ -z $column_variant || $(variant_kind "$column_variant" "$column_series") == whatif ]] || judged_as=
+	judged_as=$(variant_whatif_parts "$column_variant" "$column_series")
+	flavor=$(variant_flavor_parts "$column_variant" "$column_series")
 	module=$(built_module "$tree" "$build")
 	probe=$(built_probe)
 	{
@@ -422,7 +478,7 @@ prepare_column() {
 		echo "arch=$PFNMAP_ARCH"
 		echo "backing=$backing"
 		echo "variant=$judged_as"
-		[[ $judged_as == "$column_variant" ]] || echo "flavor=$column_variant"
+		[[ -z $flavor ]] || echo "flavor=$flavor"
 		cat "$build/.pfnmap-build" 2>/dev/null || echo "kernel_version=$(kernel_version_of_tree "$tree")"
 	} >"$dir/meta.env"
 	{
@@ -519,11 +575,25 @@ matrix_columns() {
 		for s in $(catalog_series); do
 			echo "$s$(arch_suffix "$a")"
 			for v in $(variant_rows | awk -F'\t' -v s="$s" '$2 == s && $5 != "flavor" { print $1 }'); do
-				variant_runs_on "$v" "$s" "$a" && echo "$s+$v$(arch_suffix "$a")"
+				variant_runs_on "$v" "$s" "$a" && echo "$s+$(with_drivers "$v" "$s" "$a")$(arch_suffix "$a")"
 			done
 			[[ $a != "$(arch_default)" ]] || distro_matrix_columns | grep -xF "$s$DISTRO_SUFFIX" || true
 		done
 	done
+}
+
+# with_drivers VARIANT SERIES ARCH: a what-if variant joined with the series' drivers variants
+# that run on ARCH and that it does not build in already, so that the matrix judges each
+# what-if on the real drivers too; any other variant as it is.
+with_drivers() {
+	local joined=$1 d
+	[[ $(variant_kind "$1" "$2") == whatif ]] || { echo "$1"; return; }
+	for d in $(variant_rows | awk -F'\t' -v s="$2" '$2 == s && $5 == "drivers" { print $1 }'); do
+		variant_runs_on "$d" "$2" "$3" || continue
+		[[ -z $(comm -13 <(variant_fragments "$1" "$2" | sort) <(variant_fragments "$d" "$2" | sort)) ]] ||
+			joined+=+$d
+	done
+	echo "$joined"
 }
 
 # The behaviour grid on stdout; report.md, report.html and report.json (the full table) in the
@@ -555,9 +625,26 @@ print_stress_result() {
 # The probe built for the host, for what the runner asks it on the host (--describe, --list).
 host_built_probe() { PFNMAP_ARCH=$(host_arch) built_probe; }
 
+# The kernel columns asked for (--matrix, --kernels, --kernel-tree or --kernel/--variant).
+requested_columns() {
+	if ((matrix)); then
+		matrix_columns
+	elif ((${#kernel_columns[@]})); then
+		printf '%s\n' "${kernel_columns[@]}"
+	elif [[ -n $kernel_tree ]]; then
+		canonical_column own
+	else
+		canonical_column "${series:-$(catalog_default_series)}${variant:++$variant}"
+	fi
+}
+
 main() {
 	if bisect_requested "$@"; then trap exit_for_bisect EXIT; fi
 	parse_args "$@"
+	if ((list_columns)); then
+		requested_columns
+		return
+	fi
 	ensure_host_tools busybox gcc make bc
 	remember_source_hashes
 	# A glob that selects nothing would boot a guest to measure nothing: refuse it here.
@@ -568,17 +655,8 @@ main() {
 	run_dir=$results_root/$(date +%Y%m%d-%H%M%S)-$$
 	check_bisect_good "$run_dir"
 	bisect_stage=build
-	if ((matrix)); then
-		mapfile -t columns < <(matrix_columns)
-		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
-	elif ((${#kernel_columns[@]})); then
-		columns=("${kernel_columns[@]}")
-		parallel=${PFNMAP_PARALLEL_GUESTS:-2}
-	elif [[ -n $kernel_tree ]]; then
-		columns=("$(canonical_column own)")
-	else
-		columns=("$(canonical_column "${series:-$(catalog_default_series)}${variant:++$variant}")")
-	fi
+	mapfile -t columns < <(requested_columns)
+	((matrix == 0 && ${#kernel_columns[@]} == 0)) || parallel=${PFNMAP_PARALLEL_GUESTS:-2}
 	for column in "${columns[@]}"; do ensure_arch_tools "$(column_arch "$column")"; done
 	# One results dir per column; and a column twice would wait for its own lock under --rebuild.
 	[[ -z $(printf '%s\n' "${columns[@]}" | sort | uniq -d) ]] ||
