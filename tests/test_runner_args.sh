@@ -72,6 +72,46 @@ backing_column_names() {
 	[[ $out == "7.2 7.2~pci 7.2+drm 7.2+drm~pci 7.2 " ]] || { echo "got: $out"; return 1; }
 }
 check "--backing pages,pci names the columns 7.2 and 7.2~pci; a single backing keeps the name" backing_column_names
+# A joined variant (SERIES+WHATIF+DRIVERS): the patches and fragments of each part, judged as
+# its what-if part, the other parts its flavor; the tree named after the parts that patch.
+joined_variant_facts() {
+	local functions out
+	functions=$(sed -n '/^variant_rows() {/,/^prune_cache() {/p' run-qemu.sh | sed '$d')
+	out=$(bash -c 'source scripts/common.sh; '"$functions"'
+		for v in relax-pfnmap+drm fix-drm-shmem+drm drm debug relax-pfnmap; do
+			printf "%s: patches=%s fragments=%s kind=%s judged=%s flavor=%s tree=%s\n" "$v" \
+				"$(variant_patches "$v" 7.2 | xargs -rn1 basename | paste -sd,)" \
+				"$(variant_fragments "$v" 7.2 | xargs -rn1 basename | paste -sd,)" \
+				"$(variant_kind "$v" 7.2)" "$(variant_whatif_parts "$v" 7.2)" \
+				"$(variant_flavor_parts "$v" 7.2)" "$(variant_patching_parts "$v" 7.2)"
+		done')
+	diff -u - <(echo "$out") <<-'EOF'
+		relax-pfnmap+drm: patches=7.2-relax-pfnmap.patch fragments=drm.fragment kind=whatif judged=relax-pfnmap flavor=drm tree=relax-pfnmap
+		fix-drm-shmem+drm: patches=7.2-fix-drm-shmem.patch fragments=drm.fragment kind=whatif judged=fix-drm-shmem flavor=drm tree=fix-drm-shmem
+		drm: patches= fragments=drm.fragment kind=drivers judged= flavor=drm tree=
+		debug: patches= fragments=debug.fragment kind=flavor judged= flavor=debug tree=
+		relax-pfnmap: patches=7.2-relax-pfnmap.patch fragments= kind=whatif judged=relax-pfnmap flavor= tree=relax-pfnmap
+	EOF
+}
+check "a joined variant: each part's patches and fragments, judged as its what-if part" joined_variant_facts
+check "two what-if variants joined: exit $EXIT_INFRA naming them" \
+	stderr_names "joins two what-if variants" ./run-qemu.sh --list-columns --kernels 7.2+relax-pfnmap+relax-dontunmap
+check "a joined part without a row for the series: exit $EXIT_INFRA naming it" \
+	stderr_names "variant relax-pfnmap has no patch for 5.10" ./run-qemu.sh --list-columns --kernels 5.10+drm+relax-pfnmap
+check "a part named twice: exit $EXIT_INFRA naming it" \
+	stderr_names "names a part twice" ./run-qemu.sh --list-columns --kernels 7.2+drm+drm
+# --matrix judges each what-if on the real drivers where they run (x86), not twice on arm64.
+matrix_joins_drivers() {
+	local columns
+	columns=$(./run-qemu.sh --matrix --list-columns)
+	if ! grep -qx '7.2+relax-pfnmap+drm' <<<"$columns" || ! grep -qx '7.2+relax-pfnmap@arm64' <<<"$columns" ||
+		! grep -qx '7.2+fix-drm-shmem' <<<"$columns" || grep -qx '7.2+relax-pfnmap' <<<"$columns"; then
+		echo "got: $(paste -sd' ' <<<"$columns")"
+		return 1
+	fi
+}
+check "--matrix: a what-if joined with drm on x86, alone on arm64; one that builds drm in already as it is" \
+	matrix_joins_drivers
 check "a --case glob that selects nothing: exit $EXIT_INFRA naming it" \
 	stderr_names "no probe case matches" ./run-qemu.sh --case 'no-such-case*'
 check "unknown --arch: exit $EXIT_INFRA naming it and the known ones" \
