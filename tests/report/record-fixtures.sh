@@ -16,11 +16,13 @@
 #          (and abi:config_huge), the VMA splits inside a PUD leaf included: on stock 7.2 a move of
 #          a PUD leaf logs "bad pud" and drops it, a split hits a kernel BUG (the case times out);
 #          the fix-huge-pud variant is clean.
-#   drivers run-7.2-drivers/{7.2,7.2~pci,7.2+drm,7.2+drm~pci}: ./run-qemu.sh --kernels "7.2
-#          7.2+drm" --backing pages,pci --real --case GLOB... boots stock 7.2 and the drm flavor
-#          (bochs-drm), each with the module on kernel pages and on a PCI BAR, with vfio-pci and
-#          /dev/mem, and runs the real.* cases and two plain personalities (DRIVERS_GLOBS): the
-#          report must compare a flavor and a backing with their base, not as kernels.
+#   drivers run-7.2-drivers/{7.2,7.2+drm,7.2+relax-dontunmap+drm}{,~pci}: ./run-qemu.sh
+#          --kernels "7.2 7.2+drm 7.2+relax-dontunmap+drm" --backing pages,pci --real --case
+#          GLOB... boots stock 7.2, the drm flavor (bochs-drm) and the relax-dontunmap what-if
+#          built with it, each with the module on kernel pages and on a PCI BAR, with vfio-pci
+#          and /dev/mem, and runs the real.* cases and two plain personalities (DRIVERS_GLOBS):
+#          the report must compare a flavor and a backing with their base, not as kernels, and
+#          the what-if built with drm with the drm flavor (real.drm ran on both).
 #   arch   run-7.2-arm64/{7.2,7.2@arm64}: ./run-qemu.sh --kernels "7.2 7.2@arm64" with the
 #          relax case subset: the same kernel on x86 and on arm64 (cross-built, QEMU's virt
 #          machine under TCG), for the report's architecture dimension (arm64 has no PAT: no
@@ -79,13 +81,13 @@ fixture_kernels() {
 	case $1 in
 	relax) printf '7.2 7.2+relax-pfnmap\n' ;;
 	huge) printf '7.2 7.2+fix-huge-pud\n' ;;
-	drivers) printf '7.2 7.2+drm\n' ;;
+	drivers) printf '7.2 7.2+drm 7.2+relax-dontunmap+drm\n' ;;
 	arch) printf '7.2 7.2@arm64\n' ;;
 	esac
 }
 fixture_columns() {
 	case $1 in
-	drivers) printf '7.2 7.2~pci 7.2+drm 7.2+drm~pci\n' ;;
+	drivers) printf '7.2 7.2~pci 7.2+drm 7.2+drm~pci 7.2+relax-dontunmap+drm 7.2+relax-dontunmap+drm~pci\n' ;;
 	*) fixture_kernels "$1" ;;
 	esac
 }

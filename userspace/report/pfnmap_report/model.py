@@ -328,13 +328,18 @@ def assign_comparisons(columns) -> tuple:
     """Says which column each column is compared with: a base kernel with the previous base
     kernel of its architecture that has results (a hung kernel is stepped over, not compared as
     'everything changed'); a variant, a flavor or another backing with the base of its series
-    on its architecture, so that what they change is never shown as a change between kernels.
+    on its architecture (a variant built with a flavor: that flavor's column, when the run has
+    it), so that what they change is never shown as a change between kernels.
     The base backing is pages, or in a run without it (--backing pci alone) the first column's.
     A column of another architecture is also compared with the same kernel on the default one
     (arch_compare_to)."""
     backings = [c.backing for c in columns]
     base_backing = "pages" if "pages" in backings or not backings else backings[0]
     bases = {(c.arch, c.series): c for c in columns if comparison_kind(c, base_backing) == "version"}
+    # A what-if built with a flavor (7.2+relax-dontunmap+drm) against that flavor of its series
+    # (7.2+drm) where the run has it: the real.drm cases ran on both.
+    flavored = {(c.arch, c.series, c.flavor, c.backing): c for c in columns
+                if c.flavor and not c.variant and c.has_result}
     same = {(c.series, c.variant, c.flavor, c.backing): c for c in columns
             if c.arch == DEFAULT_ARCH and c.has_result}
     previous_base = {}
@@ -343,6 +348,8 @@ def assign_comparisons(columns) -> tuple:
         kind = comparison_kind(column, base_backing)
         if kind != "version":
             base = bases.get((column.arch, column.series))
+            if column.variant and column.flavor:
+                base = flavored.get((column.arch, column.series, column.flavor, column.backing), base)
             compare_to = base.label if base and base.has_result else None
         else:
             before = previous_base.get(column.arch)

@@ -47,7 +47,8 @@ BASE, VARIANT = "7.2", "7.2+relax-pfnmap"
 HUGE_BASE, HUGE_VARIANT = "7.2", "7.2+fix-huge-pud"
 DRIVERS_RUN = os.path.join(FIXTURES, "run-7.2-drivers")
 DRIVERS_DESCRIBE = os.path.join(DRIVERS_RUN, "describe.json")
-DRIVERS_COLUMNS = ("7.2", "7.2~pci", "7.2+drm", "7.2+drm~pci")
+DRIVERS_COLUMNS = ("7.2", "7.2~pci", "7.2+drm", "7.2+drm~pci", "7.2+relax-dontunmap+drm",
+                   "7.2+relax-dontunmap+drm~pci")
 ARCH_RUN = os.path.join(FIXTURES, "run-7.2-arm64")
 ARCH_DESCRIBE = os.path.join(ARCH_RUN, "describe.json")
 ARCH_COLUMNS = ("7.2", "7.2@arm64")

@@ -23,8 +23,23 @@ class DriversFixture(unittest.TestCase):
     def test_a_backing_or_a_flavor_is_compared_with_its_base_not_as_a_kernel(self):
         kinds = {(c.from_, c.to): c.kind for c in self.matrix.comparisons}
         self.assertEqual(kinds, {("7.2", "7.2~pci"): "backing", ("7.2", "7.2+drm"): "flavor",
-                                 ("7.2", "7.2+drm~pci"): "flavor"})
+                                 ("7.2", "7.2+drm~pci"): "flavor",
+                                 ("7.2+drm", "7.2+relax-dontunmap+drm"): "variant",
+                                 ("7.2+drm~pci", "7.2+relax-dontunmap+drm~pci"): "variant"})
         self.assertNotIn("version", {ch.kind for ch in self.matrix.changes})
+
+    def test_a_what_if_built_with_drm_is_judged_as_the_what_if_and_compared_with_drm(self):
+        column = self.columns["7.2+relax-dontunmap+drm"]
+        self.assertEqual((column.variant, column.flavor), ("relax-dontunmap", "drm"))
+        # What the relaxation changes for a DRM buffer: DONTUNMAP goes through, the old range
+        # refaults the same buffer pages; shown as a change from the drm kernel, where real.drm
+        # ran too (the stock base skips it).
+        case = column.cases["real.drm:dontunmap"]
+        self.assertEqual((case.outcome, case.verdict), ("ret=ok old=pattern new=pattern", "expected"))
+        changed = {ch.case for ch in self.matrix.changes
+                   if (ch.from_, ch.to) == ("7.2+drm", "7.2+relax-dontunmap+drm")}
+        self.assertIn("real.drm:dontunmap", changed)
+        self.assertIn("real.vfio.unaligned:dontunmap", changed)
 
     def test_the_module_on_a_bar_maps_it_uncached(self):
         case = self.columns["7.2~pci"].cases["dev.remap.dx.none.allow:memtype"]
