@@ -392,6 +392,7 @@ variant_whatif_parts() {
 	done
 }
 
+# The parts with patches, which name the patched source tree (a fragment changes only the build).
 variant_patching_parts() {
 	local part
 	for part in $(variant_parts "$1"); do

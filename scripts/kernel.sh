@@ -358,7 +358,6 @@ built_kernel() {
 	arch=$(current_arch)
 	mapfile -t make_args < <(arch_make_args "$arch")
 	hash=$(build_hash "$tree" "$@")
-	kernel_version=$(kernel_version_of_tree "$tree")
 	final=$PFNMAP_CACHE/build/$(basename "$tree")$(flavor_suffix "$@")$(arch_suffix "$arch")-$hash
 	fragments=$(printf ' + kernels/%s' config.fragment "${@##*/}")
 	if [[ -f $final/.pfnmap-build && ${PFNMAP_REBUILD:-0} != 1 ]]; then
@@ -382,6 +381,7 @@ built_kernel() {
 	ensure_host_tools gcc make flex bison bc perl /usr/include/libelf.h /usr/include/openssl/ssl.h
 	ensure_arch_tools "$arch"
 	require_free_space "$PFNMAP_CACHE" 3
+	kernel_version=$(kernel_version_of_tree "$tree")
 	sweep_stale_staging "$PFNMAP_CACHE/build" "$final"
 	staging=$(make_staging "$final")
 	log=$staging/build.log
