@@ -207,6 +207,10 @@ const struct operation_def operations[] = {
 	  .fields = ROW_OLD_NEW, .flags = OP_MAPS_ITSELF,
 	  .what = "partial_move of a window not read before: the moved pages fault in their new "
 		  "VMA first" },
+	{ .name = "dontunmap_partial", .run = op_dontunmap_partial, .applies = ON_REAL,
+	  .fields = ROW_OLD_NEW,
+	  .what = "mremap pages 2..5 of 8 MAYMOVE|DONTUNMAP: the old VMA splits at both edges, "
+		  "its middle refaults" },
 
 	/*
 	 * The same on a window that is one PUD leaf (real.vfio.1g), the kernel log part of the

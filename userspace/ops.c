@@ -311,6 +311,31 @@ void op_partial_move_cold(struct op_ctx *ctx)
 	op_partial_move(ctx);
 }
 
+/*
+ * DONTUNMAP of pages [2,6) (where the kernel lets it through): the old VMA splits
+ * at both edges and its middle piece, its PTEs moved away, refaults through a VMA
+ * that no longer starts at the window's first page. A driver that finds the
+ * object page from vm_pgoff refaults the same pages; one that counts from vm_start
+ * maps others.
+ */
+void op_dontunmap_partial(struct op_ctx *ctx)
+{
+	size_t first = 2, npages = 4;
+	void *r;
+
+	op_begin(ctx);
+	r = do_mremap(ctx->addr + first * ctx->ps, npages * ctx->ps, npages * ctx->ps,
+		      MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	set_ret(ctx, r != MAP_FAILED, errno);
+	read_window(ctx, FIELD_OLD, ctx->addr);
+	if (r == MAP_FAILED)
+		return;
+	own_range(ctx, r, npages * ctx->ps);
+	set_range(ctx, RANGE_NEW, r, npages);
+	ctx->expect_mremap_start = (uintptr_t)r;
+	read_field(ctx, FIELD_NEW, r, npages, ctx->obj_offset + first * ctx->ps);
+}
+
 /* [anon neighbour][window] moved in one call: one range, two VMAs. */
 void op_multi_vma_move(struct op_ctx *ctx)
 {
