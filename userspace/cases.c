@@ -211,6 +211,10 @@ const struct operation_def operations[] = {
 	  .fields = ROW_OLD_NEW,
 	  .what = "mremap pages 2..5 of 8 MAYMOVE|DONTUNMAP: the old VMA splits at both edges, "
 		  "its middle refaults" },
+	{ .name = "dontunmap_partial_cold", .run = op_dontunmap_partial_cold, .applies = ON_REAL,
+	  .fields = ROW_OLD_NEW, .flags = OP_MAPS_ITSELF,
+	  .what = "dontunmap_partial of a window not read before: the moved pages fault in their "
+		  "new VMA first" },
 
 	/*
 	 * The same on a window that is one PUD leaf (real.vfio.1g), the kernel log part of the

@@ -336,6 +336,21 @@ void op_dontunmap_partial(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, r, npages, ctx->obj_offset + first * ctx->ps);
 }
 
+/*
+ * dontunmap_partial of a window nothing has read yet: the moved pages fault in
+ * first in the new VMA, which starts at the window's page 2.
+ */
+void op_dontunmap_partial_cold(struct op_ctx *ctx)
+{
+	void *p = mapping_map(ctx, ctx->addr, false);
+
+	if (p == MAP_FAILED) {
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
+		return;
+	}
+	op_dontunmap_partial(ctx);
+}
+
 /* [anon neighbour][window] moved in one call: one range, two VMAs. */
 void op_multi_vma_move(struct op_ctx *ctx)
 {

@@ -36,6 +36,7 @@ void op_dontunmap_resize(struct op_ctx *ctx);
 void op_partial_move(struct op_ctx *ctx);
 void op_partial_move_cold(struct op_ctx *ctx);
 void op_dontunmap_partial(struct op_ctx *ctx);
+void op_dontunmap_partial_cold(struct op_ctx *ctx);
 void op_multi_vma_move(struct op_ctx *ctx);
 void op_fork_read(struct op_ctx *ctx);
 void op_madvise(struct op_ctx *ctx);		/* arg: the advice */
