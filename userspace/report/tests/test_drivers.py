@@ -41,6 +41,16 @@ class DriversFixture(unittest.TestCase):
         self.assertIn("real.drm:dontunmap", changed)
         self.assertIn("real.vfio.unaligned:dontunmap", changed)
 
+    def test_relax_dontunmap_hands_the_drm_split_bug_to_a_partial_dontunmap(self):
+        # The new range of a partial DONTUNMAP starts at the window's page 2: GEM SHMEM maps
+        # the buffer's first pages there; vfio finds the right ones from vm_pgoff.
+        cold = "real.drm:dontunmap_partial_cold"
+        self.assertEqual(self.columns["7.2+drm"].cases[cold].outcome, "ret=EINVAL old=pattern new=-")
+        case = self.columns["7.2+relax-dontunmap+drm"].cases[cold]
+        self.assertEqual((case.outcome, case.verdict), ("ret=ok old=pattern new=other", "expected"))
+        vfio = self.columns["7.2+relax-dontunmap+drm"].cases["real.vfio.unaligned:dontunmap_partial_cold"]
+        self.assertEqual(vfio.outcome, "ret=ok old=pattern new=pattern")
+
     def test_the_module_on_a_bar_maps_it_uncached(self):
         case = self.columns["7.2~pci"].cases["dev.remap.dx.none.allow:memtype"]
         self.assertEqual(case.outcome, "ret=ok memtype=uncached-minus")
