@@ -294,6 +294,16 @@ void op_partial_move(struct op_ctx *ctx)
 	read_field(ctx, FIELD_NEW, dest, npages, ctx->obj_offset + first * ctx->ps);
 }
 
+/* OP on the window mapped afresh with nothing read: its pages fault in only after the call. */
+static void run_cold(struct op_ctx *ctx, void (*op)(struct op_ctx *ctx))
+{
+	if (mapping_map(ctx, ctx->addr, false) == MAP_FAILED) {
+		set_outcome_kind(ctx->res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
+		return;
+	}
+	op(ctx);
+}
+
 /*
  * partial_move of a window nothing has read yet: its pages fault in only after
  * the move, in VMAs that no longer start at the window's first page. A driver
@@ -302,21 +312,13 @@ void op_partial_move(struct op_ctx *ctx)
  */
 void op_partial_move_cold(struct op_ctx *ctx)
 {
-	void *p = mapping_map(ctx, ctx->addr, false);
-
-	if (p == MAP_FAILED) {
-		set_outcome_kind(ctx->res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
-		return;
-	}
-	op_partial_move(ctx);
+	run_cold(ctx, op_partial_move);
 }
 
 /*
- * DONTUNMAP of pages [2,6) (where the kernel lets it through): the old VMA splits
- * at both edges and its middle piece, its PTEs moved away, refaults through a VMA
- * that no longer starts at the window's first page. A driver that finds the
- * object page from vm_pgoff refaults the same pages; one that counts from vm_start
- * maps others.
+ * DONTUNMAP of pages [2,6) (where the kernel lets it through). The old VMA is not
+ * split (move_vma() ends in dontunmap_complete(), not in an unmap): it refaults
+ * pages 2..5 itself. The new range is a VMA that starts at the window's page 2.
  */
 void op_dontunmap_partial(struct op_ctx *ctx)
 {
@@ -338,17 +340,11 @@ void op_dontunmap_partial(struct op_ctx *ctx)
 
 /*
  * dontunmap_partial of a window nothing has read yet: the moved pages fault in
- * first in the new VMA, which starts at the window's page 2.
+ * first in the new VMA, which a driver counting from vm_start gets wrong.
  */
 void op_dontunmap_partial_cold(struct op_ctx *ctx)
 {
-	void *p = mapping_map(ctx, ctx->addr, false);
-
-	if (p == MAP_FAILED) {
-		set_outcome_kind(ctx->res, OUTCOME_SETUP, "mmap:%s", errno_name(errno));
-		return;
-	}
-	op_dontunmap_partial(ctx);
+	run_cold(ctx, op_dontunmap_partial);
 }
 
 /* [anon neighbour][window] moved in one call: one range, two VMAs. */
