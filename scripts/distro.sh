@@ -162,7 +162,7 @@ fetch_distro_kernel() {
 	mkdir "$staging/debs" "$staging/root"
 	progress "downloading Debian's $abi $version: ${packages[*]%%=*}"
 	start=$(date +%s.%N)
-	(cd "$staging/debs" && apt_private apt-get download "${packages[@]}" >&2) ||
+	(cd "$staging/debs" && apt_logged apt_private apt-get download "${packages[@]}") ||
 		die "download of ${packages[*]} failed$(cache_full_hint "$staging")"
 	unlock_entry "$apt_lock"
 	bytes=$(du -cb "$staging"/debs/*.deb | tail -n1 | cut -f1)

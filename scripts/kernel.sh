@@ -57,10 +57,23 @@ write_private_sources() {
 	done >"$dir/sources.list"
 }
 
+# CMD... with its output in the private apt log (appended): a progress line of ours says what is
+# happening; of apt's own lines only its warnings and errors are shown (apt-get update exits 0
+# when a mirror fails), and the tail of the log when it fails.
+apt_logged() {
+	local log=$PFNMAP_CACHE/apt/apt.log out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	printf '%s\n' "$out" >>"$log"
+	grep -E '^(W|E|Err):' <<<"$out" | head -n 5 >&2 || true
+	((rc == 0)) || tail -n 5 <<<"$out" >&2
+	return "$rc"
+}
+
 refresh_package_lists() {
 	write_private_sources
 	progress "updating private package lists (Debian: $(catalog_rows | cut -f3 | tr '\n' ' '))"
-	apt_private apt-get update >&2 || die "apt-get update of the private package lists failed"
+	apt_logged apt_private apt-get update ||
+		die "apt-get update of the private package lists failed (log: $PFNMAP_CACHE/apt/apt.log)"
 }
 
 newest_package_version() {
@@ -108,8 +121,8 @@ fetch_source() {
 		return
 	fi
 	progress "downloading $package $version"
-	(cd "$PFNMAP_CACHE/apt/archives" && apt_private apt-get download "$package=$version" >&2) ||
-		die "download of $package=$version failed"
+	(cd "$PFNMAP_CACHE/apt/archives" && apt_logged apt_private apt-get download "$package=$version") ||
+		die "download of $package=$version failed (log: $PFNMAP_CACHE/apt/apt.log)"
 	deb=$(ls "$PFNMAP_CACHE/apt/archives/${package}_${version//:/%3a}_"*.deb)
 	unlock_entry "$apt_lock"
 	sweep_stale_staging "$PFNMAP_CACHE/src" "$final"
