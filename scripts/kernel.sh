@@ -64,8 +64,11 @@ apt_logged() {
 	local log=$PFNMAP_CACHE/apt/apt.log out rc=0
 	out=$("$@" 2>&1) || rc=$?
 	printf '%s\n' "$out" >>"$log"
-	grep -E '^(W|E|Err):' <<<"$out" | head -n 5 >&2 || true
-	((rc == 0)) || tail -n 5 <<<"$out" >&2
+	if ((rc == 0)); then
+		grep -E '^(W|E|Err):' <<<"$out" | head -n 5 >&2 || true
+	else
+		tail -n 5 <<<"$out" >&2
+	fi
 	return "$rc"
 }
 
