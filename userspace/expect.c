@@ -307,12 +307,7 @@ int expect_parse_line(const char *line, struct expectation *e, char *err, size_t
 	if (!e->glob || !e->outcome || (variant && !e->variant) || (region && !e->region) ||
 	    (arch && !e->arch)) {
 		snprintf(err, errlen, "out of memory");
-		free(e->glob);
-		free(e->range);
-		free(e->variant);
-		free(e->region);
-		free(e->arch);
-		free(e->outcome);
+		expect_clear(e);
 		return -1;
 	}
 	return 1;
@@ -367,18 +362,23 @@ bool expect_load(struct expect_set *set, const char *path, char *err, size_t err
 	return true;
 }
 
+void expect_clear(struct expectation *e)
+{
+	free(e->glob);
+	free(e->range);
+	free(e->variant);
+	free(e->region);
+	free(e->arch);
+	free(e->outcome);
+	memset(e, 0, sizeof(*e));
+}
+
 void expect_free(struct expect_set *set)
 {
 	size_t i;
 
-	for (i = 0; i < set->nr; i++) {
-		free(set->items[i].glob);
-		free(set->items[i].range);
-		free(set->items[i].variant);
-		free(set->items[i].region);
-		free(set->items[i].arch);
-		free(set->items[i].outcome);
-	}
+	for (i = 0; i < set->nr; i++)
+		expect_clear(&set->items[i]);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }

@@ -51,6 +51,9 @@ struct expect_set {
  */
 int expect_parse_line(const char *line, struct expectation *e, char *err, size_t errlen);
 
+/* Frees the strings of a parsed expectation and zeroes it. */
+void expect_clear(struct expectation *e);
+
 /* Load a file; false with @err set on the first malformed line. */
 bool expect_load(struct expect_set *set, const char *path, char *err, size_t errlen);
 bool expect_add_line(struct expect_set *set, const char *line, int lineno,

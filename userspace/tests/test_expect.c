@@ -21,17 +21,6 @@ static const char *lookup_on(const struct expect_set *set, const char *id, const
 	return expect_lookup(set, id, &run);
 }
 
-/* Frees what a successful expect_parse_line() put in @e. */
-static void clear(struct expectation *e)
-{
-	free(e->glob);
-	free(e->range);
-	free(e->variant);
-	free(e->region);
-	free(e->arch);
-	free(e->outcome);
-}
-
 static void add(struct expect_set *set, const char *line, int lineno)
 {
 	char err[160];
@@ -59,7 +48,7 @@ void test_expect(void)
 	CHECK_STR(e.glob, "dev.*:move");
 	CHECK_STR(e.range, ">=5.13,<6.17");
 	CHECK_STR(e.outcome, "ret=ok old=sigsegv new=pattern");
-	clear(&e);
+	expect_clear(&e);
 
 	kver_parse("5.10.223", &k510);
 	kver_parse("6.1.176", &k61);
@@ -105,10 +94,10 @@ void test_expect_variant(void)
 	CHECK_STR(e.range, ">=6.12");
 	CHECK_STR(e.variant, "relax-pfnmap");
 	CHECK_STR(e.outcome, "ret=ok old=sigbus");
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b * ret=ok", &e, err, sizeof(err)) == 1);
 	CHECK(e.variant == NULL);
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b *@ ret=ok", &e, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "variant") != NULL);
 	CHECK(expect_parse_line("a:b *@a@b ret=ok", &e, err, sizeof(err)) == -1);
@@ -157,12 +146,12 @@ void test_expect_variant(void)
 	CHECK_STR(e.range, "*");
 	CHECK_STR(e.region, "pci");
 	CHECK(e.variant == NULL);
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b >=6.12@relax-*%memmap ret=ok", &e, err, sizeof(err)) == 1);
 	CHECK_STR(e.range, ">=6.12");
 	CHECK_STR(e.variant, "relax-*");
 	CHECK_STR(e.region, "memmap");
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b *%bar ret=ok", &e, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "region") != NULL);
 	CHECK(expect_parse_line("a:b *% ret=ok", &e, err, sizeof(err)) == -1);
@@ -190,19 +179,19 @@ void test_expect_arch(void)
 	CHECK_STR(e.range, "*");
 	CHECK_STR(e.arch, "arm64");
 	CHECK(e.variant == NULL);
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b >=6.12@relax-*:arm64 ret=ok", &e, err, sizeof(err)) == 1);
 	CHECK_STR(e.range, ">=6.12");
 	CHECK_STR(e.variant, "relax-*");
 	CHECK_STR(e.arch, "arm64");
-	clear(&e);
+	expect_clear(&e);
 	/* Both qualifiers: the architecture, then the region. */
 	CHECK(expect_parse_line("a:b <7@x:arm64%pci ret=ok", &e, err, sizeof(err)) == 1);
 	CHECK_STR(e.range, "<7");
 	CHECK_STR(e.variant, "x");
 	CHECK_STR(e.arch, "arm64");
 	CHECK_STR(e.region, "pci");
-	clear(&e);
+	expect_clear(&e);
 	CHECK(expect_parse_line("a:b *:arm46 ret=ok", &e, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "unknown architecture \"arm46\"") != NULL);
 	CHECK(expect_parse_line("a:b *: ret=ok", &e, err, sizeof(err)) == -1);
